@@ -1,0 +1,366 @@
+"""The finchain application: executes blocks deterministically and answers queries.
+
+`finalize_block` reads top to bottom: for each transaction decode, run stateless checks, run the
+ante checks on a branch, run every message on a branch of that, keep the branches by outcome,
+record a receipt; then compute the app hash over the block's sorted write-set. `commit` writes the
+block durably in one batch and resets the mempool's check state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from finchain.app import ante
+from finchain.app.genesis import (
+    ERR_BAD_GENESIS,
+    PARAMS_KEY,
+    ChainParams,
+    GenesisDoc,
+    load_genesis,
+)
+from finchain.app.queries import run_query
+from finchain.app.router import Router
+from finchain.crypto import CryptoSuite, get_suite
+from finchain.errors import InternalError, InvalidTransaction, register_error
+from finchain.model.block import BlockHeader, BlockRecord
+from finchain.model.receipt import CODE_OK, Receipt
+from finchain.model.tx import SignedTransaction, decode_signed_tx
+from finchain.modules.bank import BankKeeper
+from finchain.modules.bank.genesis import init_bank_genesis
+from finchain.modules.bank.invariants import INVARIANTS as BANK_INVARIANTS
+from finchain.modules.context import ExecutionContext
+from finchain.modules.members import MembersView
+from finchain.modules.members.genesis import init_members_genesis
+from finchain.modules.members.invariants import INVARIANTS as MEMBERS_INVARIANTS
+from finchain.state import GENESIS_PREV_APP_HASH, Overlay, StateReader, compute_app_hash
+from finchain.store import Database, HistoricalView
+
+log = logging.getLogger(__name__)
+
+APP_VERSION = 1
+FEE_COLLECTOR_SEED = b"finchain/fee_collector"
+BASE_GAS = 1_000
+GAS_PER_TX_BYTE = 10
+GAS_PER_WRITE_BYTE = 30
+DECODE_CACHE_SIZE = 200_000
+
+ERR_NOT_INITIALISED = register_error("app", 1, "not_initialised", "the chain has no genesis yet")
+ERR_TOO_MANY_TXS = register_error("app", 2, "too_many_txs", "block has more than max_block_txs")
+
+INVARIANTS = [*MEMBERS_INVARIANTS, *BANK_INVARIANTS]
+
+
+@dataclass(frozen=True, slots=True)
+class InfoResult:
+    chain_id: str
+    last_height: int
+    last_app_hash: bytes
+    app_version: int = APP_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class CheckTxResult:
+    code: str
+    log: str
+    tx_hash: bytes
+    sender: bytes = b""
+    nonce: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.code == CODE_OK
+
+
+@dataclass(frozen=True, slots=True)
+class FinalizeResult:
+    receipts: list[Receipt]
+    app_hash: bytes
+    validator_updates: list[tuple[bytes, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    height: int
+    value: Any
+
+
+@dataclass(slots=True)
+class _PendingBlock:
+    record: BlockRecord
+    writes: dict[bytes, bytes | None]
+    raw_txs: list[bytes]
+    receipts: list[Receipt]
+    touched: list[tuple[bytes, int]]
+
+
+@dataclass(slots=True)
+class _Outcome:
+    error: InvalidTransaction | None
+    ante: Overlay | None = None
+    body: Overlay | None = None
+    ctx: ExecutionContext | None = None
+
+
+class Application:
+    """One instance per node. Not thread-safe: the engine serialises all calls."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.router = Router()
+        self._genesis: GenesisDoc | None = None
+        self.suite: CryptoSuite = get_suite("intl")
+        self._height = 0
+        self._app_hash = GENESIS_PREV_APP_HASH
+        self._last_time_ms = 0
+        self._pending: _PendingBlock | None = None
+        self._check_state = Overlay(db)
+        self._decoded: dict[bytes, SignedTransaction] = {}
+        raw_genesis = db.load_genesis()
+        if raw_genesis is not None:
+            self._load_genesis(load_genesis(raw_genesis))
+            meta = db.load_meta()
+            if meta is None:
+                raise InternalError("database has a genesis but no chain meta")
+            self._height, self._app_hash = meta.height, meta.app_hash
+            block = db.load_block(meta.height)
+            self._last_time_ms = block.header.time_ms if block else self.genesis.genesis_time_ms
+
+    # ---- ABCI shape -----------------------------------------------------------------------
+
+    @property
+    def genesis(self) -> GenesisDoc:
+        if self._genesis is None:
+            raise InvalidTransaction(ERR_NOT_INITIALISED, "init_chain has not run")
+        return self._genesis
+
+    @property
+    def is_initialised(self) -> bool:
+        return self._genesis is not None
+
+    def info(self) -> InfoResult:
+        chain_id = self._genesis.chain_id if self._genesis else ""
+        return InfoResult(chain_id, self._height, self._app_hash)
+
+    def init_chain(self, genesis: GenesisDoc) -> bytes:
+        """Write the genesis state (height 0) and return the initial app hash."""
+        if self._genesis is not None:
+            raise InternalError("init_chain on an initialised chain")
+        self._load_genesis(genesis)
+        state = Overlay(self.db)
+        state.set(PARAMS_KEY, genesis.params.encode())
+        init_members_genesis(state, genesis.members)
+        init_bank_genesis(state, genesis.bank, MembersView(state))
+        violations = self.check_invariants(state)
+        if violations:
+            raise InvalidTransaction(ERR_BAD_GENESIS, f"genesis breaks invariants: {violations}")
+        app_hash = compute_app_hash(self.suite, GENESIS_PREV_APP_HASH, state.writes)
+        self.db.commit_genesis(state.writes, app_hash, genesis.encode())
+        self._height, self._app_hash = 0, app_hash
+        self._last_time_ms = genesis.genesis_time_ms
+        self._check_state = Overlay(self.db)
+        log.info("genesis chain_id=%s app_hash=%s", genesis.chain_id, app_hash.hex())
+        return app_hash
+
+    def check_tx(self, raw: bytes, recheck: bool = False) -> CheckTxResult:
+        """Admit a transaction to the mempool only if it would succeed now, in full.
+
+        Runs ante and messages against the check state (committed state plus admitted txs);
+        an admitted transaction's writes stay in the check state until the next commit.
+        """
+        tx_hash = self.suite.hash(raw)
+        try:
+            stx = self._decode_and_verify(raw, self._height + 1)
+        except InvalidTransaction as err:
+            return _check_failure(tx_hash, err)
+        outcome = self._run(self._check_state, stx, self._height + 1, self._last_time_ms)
+        if outcome.error is not None:
+            return _check_failure(tx_hash, outcome.error, stx)
+        assert outcome.ante is not None and outcome.body is not None
+        outcome.body.merge_into_parent()
+        outcome.ante.merge_into_parent()
+        return CheckTxResult(CODE_OK, "", tx_hash, stx.tx.sender, stx.tx.nonce)
+
+    def prepare_proposal(self, raw_txs: Iterable[bytes]) -> list[bytes]:
+        """Keep mempool order; drop what process_proposal would reject; cap at max_block_txs."""
+        params = self._params(self.db)
+        chosen: list[bytes] = []
+        for raw in raw_txs:
+            if len(chosen) >= params.max_block_txs:
+                break
+            try:
+                self._decode_and_verify(raw, self._height + 1)
+            except InvalidTransaction:
+                continue
+            chosen.append(raw)
+        return chosen
+
+    def process_proposal(self, raw_txs: list[bytes], height: int) -> bool:
+        """Accept a proposed block only if every tx decodes, verifies and targets this chain."""
+        if len(raw_txs) > self._params(self.db).max_block_txs:
+            return False
+        try:
+            for raw in raw_txs:
+                self._decode_and_verify(raw, height)
+        except InvalidTransaction as err:
+            log.warning("rejecting proposal at height=%d: %s", height, err)
+            return False
+        return True
+
+    def finalize_block(self, header: BlockHeader, raw_txs: list[bytes]) -> FinalizeResult:
+        """Execute a decided block; the result is staged until `commit`."""
+        if header.height != self._height + 1:
+            raise InternalError(f"finalize_block height {header.height} after {self._height}")
+        block_state = Overlay(self.db)
+        receipts: list[Receipt] = []
+        touched: list[tuple[bytes, int]] = []
+        for index, raw in enumerate(raw_txs):
+            receipt, accounts = self._deliver_tx(block_state, header, index, raw)
+            receipts.append(receipt)
+            touched.extend((address, index) for address in sorted(accounts))
+        app_hash = compute_app_hash(self.suite, self._app_hash, block_state.writes)
+        record = BlockRecord(header, tuple(r.tx_hash for r in receipts), self._app_hash, app_hash)
+        self._pending = _PendingBlock(record, block_state.writes, raw_txs, receipts, touched)
+        return FinalizeResult(receipts, app_hash)
+
+    def commit(self) -> int:
+        """Persist the finalized block durably; returns the new committed height."""
+        pending = self._pending
+        if pending is None:
+            raise InternalError("commit without finalize_block")
+        self.db.commit_block(
+            pending.record, pending.writes, pending.raw_txs, pending.receipts, pending.touched
+        )
+        self._pending = None
+        self._height = pending.record.header.height
+        self._app_hash = pending.record.app_hash
+        self._last_time_ms = pending.record.header.time_ms
+        self._check_state = Overlay(self.db)
+        return self._height
+
+    def query(self, path: str, params: dict[str, Any], height: int | None = None) -> QueryResult:
+        """Run a read-only query at a committed height (default: the latest)."""
+        at = self._height if height is None or height <= 0 else min(height, self._height)
+        value = run_query(HistoricalView(self.db, at), path, params)
+        return QueryResult(at, value)
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    @property
+    def height(self) -> int:
+        return self._height
+
+    @property
+    def app_hash(self) -> bytes:
+        return self._app_hash
+
+    def check_invariants(self, state: StateReader | None = None) -> list[str]:
+        """Run every module invariant over `state` (default: committed state)."""
+        view = state if state is not None else self.db
+        return [v for invariant in INVARIANTS for v in invariant(view)]
+
+    def fee_collector(self) -> bytes:
+        return self.suite.hash(FEE_COLLECTOR_SEED)[:20]
+
+    def _load_genesis(self, genesis: GenesisDoc) -> None:
+        self._genesis = genesis
+        self.suite = get_suite(genesis.crypto_suite)
+
+    def _params(self, state: StateReader) -> ChainParams:
+        raw = state.get(PARAMS_KEY)
+        return self.genesis.params if raw is None else ChainParams.decode(raw)
+
+    def _decode_and_verify(self, raw: bytes, height: int) -> SignedTransaction:
+        """Decode, check chain id, expiry and signature. Signature results are cached by bytes."""
+        max_size = self._params(self._check_state).max_tx_bytes
+        if len(raw) > max_size:
+            raise InvalidTransaction(
+                ante.ERR_TOO_LARGE,
+                f"transaction is {len(raw)} bytes, limit {max_size}",
+                limit=max_size,
+            )
+        stx = self._decoded.get(raw)
+        if stx is None:
+            stx = decode_signed_tx(raw, self.suite, max_size)
+            ante.validate_signature(stx, self.suite)
+            if len(self._decoded) >= DECODE_CACHE_SIZE:
+                self._decoded.pop(next(iter(self._decoded)))
+            self._decoded[raw] = stx
+        ante.validate_chain_and_expiry(stx, self.genesis.chain_id, height)
+        return stx
+
+    def _deliver_tx(
+        self, block_state: Overlay, header: BlockHeader, index: int, raw: bytes
+    ) -> tuple[Receipt, set[bytes]]:
+        height = header.height
+        tx_hash = self.suite.hash(raw)
+        try:
+            stx = self._decode_and_verify(raw, height)
+        except InvalidTransaction as err:
+            return Receipt(tx_hash, height, index, str(err.code), err.message, 0), set()
+        outcome = self._run(block_state, stx, height, header.time_ms)
+        if outcome.ante is None:  # ante failed: the transaction changes nothing at all
+            assert outcome.error is not None
+            failure = outcome.error
+            return Receipt(tx_hash, height, index, str(failure.code), failure.message, 0), set()
+        assert outcome.body is not None and outcome.ctx is not None
+        if outcome.error is None:
+            outcome.body.merge_into_parent()
+            events = tuple(outcome.ctx.events)
+            code, message = CODE_OK, ""
+            touched = outcome.ctx.touched_accounts | {stx.tx.sender}
+        else:
+            events, code, message = (), str(outcome.error.code), outcome.error.message
+            touched = {stx.tx.sender}
+        gas_used = _gas_used(raw, outcome.ante)
+        outcome.ante.merge_into_parent()
+        return Receipt(tx_hash, height, index, code, message, gas_used, events), touched
+
+    def _run(self, parent: Overlay, stx: SignedTransaction, height: int, time_ms: int) -> _Outcome:
+        """Ante on a branch of `parent`, then every message on a branch of the ante branch."""
+        tx = stx.tx
+        ante_branch = parent.branch()
+        try:
+            if not MembersView(ante_branch).is_member_account(tx.sender):
+                raise InvalidTransaction(ante.ERR_NOT_A_MEMBER, "sender is not a member account")
+            ante.apply_nonce(ante_branch, stx)
+            self._charge_fee(ante_branch, stx)
+        except InvalidTransaction as err:
+            return _Outcome(err)
+        body = ante_branch.branch()
+        ctx = ExecutionContext(body, tx.chain_id, height, time_ms, tx.sender, stx.hash)
+        try:
+            for msg in tx.msgs:
+                self.router.dispatch(ctx, msg)
+        except InvalidTransaction as err:
+            return _Outcome(err, ante_branch, body, ctx)
+        return _Outcome(None, ante_branch, body, ctx)
+
+    def _charge_fee(self, state: Overlay, stx: SignedTransaction) -> None:
+        params = self._params(state)
+        fee = stx.tx.fee
+        if fee < params.min_fee:
+            raise InvalidTransaction(
+                ante.ERR_FEE_TOO_LOW,
+                f"fee {fee} below minimum {params.min_fee}",
+                min_fee=params.min_fee,
+            )
+        if fee > 0 and params.fee_asset:
+            BankKeeper(state).send(stx.tx.sender, self.fee_collector(), params.fee_asset, fee)
+
+
+def _gas_used(raw: bytes, ante_branch: Overlay) -> int:
+    # Writes merged into the ante branch include the body's on success.
+    written = sum(len(k) + len(v or b"") for k, v in ante_branch.writes.items())
+    return BASE_GAS + GAS_PER_TX_BYTE * len(raw) + GAS_PER_WRITE_BYTE * written
+
+
+def _check_failure(
+    tx_hash: bytes, err: InvalidTransaction, stx: SignedTransaction | None = None
+) -> CheckTxResult:
+    sender = stx.tx.sender if stx else b""
+    nonce = stx.tx.nonce if stx else 0
+    return CheckTxResult(str(err.code), err.message, tx_hash, sender, nonce, err.details)

@@ -1,0 +1,65 @@
+"""Read-only query routes over a committed state view; results are JSON-ready.
+
+Paths: `params`, `members`, `member {id}`, `assets`, `asset {symbol}`, `balances {address}`,
+`account {address}` (nonce, organisation, balances).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from finchain.app.ante import get_next_nonce
+from finchain.app.genesis import PARAMS_KEY, ChainParams
+from finchain.crypto import format_address, parse_address
+from finchain.errors import InvalidTransaction, NotFound, register_error
+from finchain.modules.bank.queries import query_asset, query_assets, query_balances
+from finchain.modules.members import MembersView
+from finchain.modules.members.queries import query_member, query_members
+from finchain.state import StateReader
+
+ERR_BAD_QUERY = register_error("query", 1, "bad_request", "unknown query path or bad parameter")
+
+
+def run_query(state: StateReader, path: str, params: dict[str, Any]) -> Any:
+    route = _ROUTES.get(path)
+    if route is None:
+        raise InvalidTransaction(
+            ERR_BAD_QUERY, f"unknown query path {path!r}", paths=sorted(_ROUTES)
+        )
+    return route(state, params)
+
+
+def _address(params: dict[str, Any]) -> bytes:
+    try:
+        return parse_address(str(params.get("address", "")))
+    except ValueError as exc:
+        raise InvalidTransaction(ERR_BAD_QUERY, str(exc)) from None
+
+
+def _params(state: StateReader, _: dict[str, Any]) -> Any:
+    raw = state.get(PARAMS_KEY)
+    if raw is None:
+        raise NotFound("chain parameters (no genesis yet)")
+    return ChainParams.decode(raw).to_json()
+
+
+def _account(state: StateReader, params: dict[str, Any]) -> Any:
+    address = _address(params)
+    return {
+        "address": format_address(address),
+        "nonce": get_next_nonce(state, address),
+        "org": MembersView(state).find_org_of(address),
+        "balances": query_balances(state, address),
+    }
+
+
+_ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
+    "params": _params,
+    "members": lambda state, _: query_members(state),
+    "member": lambda state, p: query_member(state, str(p.get("id", ""))),
+    "assets": lambda state, _: query_assets(state),
+    "asset": lambda state, p: query_asset(state, str(p.get("symbol", ""))),
+    "balances": lambda state, p: query_balances(state, _address(p)),
+    "account": _account,
+}

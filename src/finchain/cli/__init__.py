@@ -1,0 +1,1 @@
+"""The `finchain` command line (typer + rich)."""

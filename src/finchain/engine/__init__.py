@@ -1,0 +1,1 @@
+"""Engines drive the application: `solo` in-process, `abci` for CometBFT (consortium networks)."""

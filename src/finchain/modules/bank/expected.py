@@ -1,0 +1,13 @@
+"""What the bank module needs from other modules."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Membership(Protocol):
+    def find_org_of(self, address: bytes) -> str | None: ...
+
+    def is_member_account(self, address: bytes) -> bool: ...
+
+    def org_exists(self, org_id: str) -> bool: ...
