@@ -257,6 +257,10 @@ class Application:
     def app_hash(self) -> bytes:
         return self._app_hash
 
+    def get_pending_nonce(self, address: bytes) -> int:
+        """The next nonce counting transactions admitted to the mempool but not yet committed."""
+        return ante.get_next_nonce(self._check_state, address)
+
     def check_invariants(self, state: StateReader | None = None) -> list[str]:
         """Run every module invariant over `state` (default: committed state)."""
         view = state if state is not None else self.db

@@ -80,6 +80,13 @@ class SoloEngine:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    def get_pending_nonce(self, address: bytes) -> int:
+        with self._lock:
+            return self.app.get_pending_nonce(address)
+
+    def is_pending(self, tx_hash: bytes) -> bool:
+        return tx_hash in self._waiters
+
     @property
     def mempool_size(self) -> int:
         return len(self._mempool)
