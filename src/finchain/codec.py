@@ -77,17 +77,22 @@ def decode_uint(data: bytes) -> int:
 
 
 def _check_types(value: object, depth: int) -> None:
+    """Allow only int (in range), bytes, str and lists; leaves are checked inline (hot path)."""
     kind = type(value)
+    if kind is bytes or kind is str:
+        return
     if kind is int:
         if not MIN_INT <= value <= MAX_INT:  # type: ignore[operator]
             raise InvalidTransaction(ERR_FORBIDDEN_TYPE, "integer out of the encodable range")
         return
-    if kind is bytes or kind is str:
-        return
-    if kind is list:
-        if depth >= MAX_DEPTH:
-            raise InvalidTransaction(ERR_FORBIDDEN_TYPE, "value nested too deeply")
-        for item in value:  # type: ignore[attr-defined]
-            _check_types(item, depth + 1)
-        return
-    raise InvalidTransaction(ERR_FORBIDDEN_TYPE, f"type {kind.__name__} is not allowed")
+    if kind is not list:
+        raise InvalidTransaction(ERR_FORBIDDEN_TYPE, f"type {kind.__name__} is not allowed")
+    if depth >= MAX_DEPTH:
+        raise InvalidTransaction(ERR_FORBIDDEN_TYPE, "value nested too deeply")
+    for item in value:  # type: ignore[attr-defined]
+        item_kind = type(item)
+        if item_kind is bytes or item_kind is str:
+            continue
+        if item_kind is int and MIN_INT <= item <= MAX_INT:
+            continue
+        _check_types(item, depth + 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from finchain.codec import decode_uint, encode_uint
 from finchain.crypto import CryptoSuite
 from finchain.errors import InvalidTransaction, register_error
-from finchain.model.tx import SignedTransaction
+from finchain.model.tx import SignedTransaction, decode_signed_tx
 from finchain.state import StateReader, StateWriter
 
 NONCE_PREFIX = b"auth/nonce/"
@@ -59,6 +59,17 @@ def validate_signature(stx: SignedTransaction, suite: CryptoSuite) -> None:
         raise InvalidTransaction(ERR_SENDER_MISMATCH, "public key does not match the sender")
     if not suite.verify(stx.public_key, stx.sign_bytes, stx.signature):
         raise InvalidTransaction(ERR_BAD_SIGNATURE, f"signature does not verify ({suite.name})")
+
+
+def decode_and_verify(raw: bytes, suite: CryptoSuite, max_size: int) -> SignedTransaction:
+    """Decode an envelope and verify its signature: pure, thread-safe, state-independent."""
+    if len(raw) > max_size:
+        raise InvalidTransaction(
+            ERR_TOO_LARGE, f"transaction is {len(raw)} bytes, limit {max_size}", limit=max_size
+        )
+    stx = decode_signed_tx(raw, suite, max_size)
+    validate_signature(stx, suite)
+    return stx
 
 
 def apply_nonce(state: StateWriter, stx: SignedTransaction) -> None:

@@ -27,7 +27,7 @@ from finchain.crypto import CryptoSuite, get_suite
 from finchain.errors import InternalError, InvalidTransaction, register_error
 from finchain.model.block import BlockHeader, BlockRecord
 from finchain.model.receipt import CODE_OK, Receipt
-from finchain.model.tx import SignedTransaction, decode_signed_tx
+from finchain.model.tx import SignedTransaction
 from finchain.modules.bank import BankKeeper
 from finchain.modules.bank.genesis import init_bank_genesis
 from finchain.modules.bank.invariants import INVARIANTS as BANK_INVARIANTS
@@ -119,6 +119,7 @@ class Application:
         self._pending: _PendingBlock | None = None
         self._check_state = Overlay(db)
         self._decoded: dict[bytes, SignedTransaction] = {}
+        self._params_cache: tuple[bytes, ChainParams] = (b"", ChainParams())
         raw_genesis = db.load_genesis()
         if raw_genesis is not None:
             self._load_genesis(load_genesis(raw_genesis))
@@ -185,12 +186,17 @@ class Application:
         return CheckTxResult(CODE_OK, "", tx_hash, stx.tx.sender, stx.tx.nonce)
 
     def prepare_proposal(self, raw_txs: Iterable[bytes]) -> list[bytes]:
-        """Keep mempool order; drop what process_proposal would reject; cap at max_block_txs."""
+        """Keep mempool order; drop duplicates and what process_proposal would reject; cap the
+        count at max_block_txs."""
         params = self._params(self.db)
         chosen: list[bytes] = []
+        seen: set[bytes] = set()
         for raw in raw_txs:
             if len(chosen) >= params.max_block_txs:
                 break
+            if raw in seen:
+                continue
+            seen.add(raw)
             try:
                 self._decode_and_verify(raw, self._height + 1)
             except InvalidTransaction:
@@ -199,8 +205,13 @@ class Application:
         return chosen
 
     def process_proposal(self, raw_txs: list[bytes], height: int) -> bool:
-        """Accept a proposed block only if every tx decodes, verifies and targets this chain."""
+        """Accept a proposed block only if every tx decodes, verifies, targets this chain and
+        appears once. Stateful failures (nonce, funds) are not grounds for rejection: they get
+        failure receipts, deterministically, on every node."""
         if len(raw_txs) > self._params(self.db).max_block_txs:
+            return False
+        if len(set(raw_txs)) != len(raw_txs):
+            log.warning("rejecting proposal at height=%d: duplicate transaction", height)
             return False
         try:
             for raw in raw_txs:
@@ -274,25 +285,36 @@ class Application:
         self.suite = get_suite(genesis.crypto_suite)
 
     def _params(self, state: StateReader) -> ChainParams:
+        """Chain parameters as `state` sees them (decoded once per distinct value)."""
         raw = state.get(PARAMS_KEY)
-        return self.genesis.params if raw is None else ChainParams.decode(raw)
+        if raw is None:
+            return self.genesis.params
+        cached_raw, cached = self._params_cache
+        if raw != cached_raw:
+            cached = ChainParams.decode(raw)
+            self._params_cache = (raw, cached)
+        return cached
+
+    @property
+    def max_tx_bytes(self) -> int:
+        return self._params(self._check_state).max_tx_bytes
+
+    def remember_verified(self, raw: bytes, stx: SignedTransaction) -> None:
+        """Accept a decode+signature result computed elsewhere (e.g. a verifier thread pool).
+
+        Safe because `ante.decode_and_verify` is a pure function of the bytes and the suite.
+        """
+        if len(self._decoded) >= DECODE_CACHE_SIZE:
+            self._decoded.pop(next(iter(self._decoded)))
+        self._decoded[raw] = stx
 
     def _decode_and_verify(self, raw: bytes, height: int) -> SignedTransaction:
         """Decode, check chain id, expiry and signature. Signature results are cached by bytes."""
-        max_size = self._params(self._check_state).max_tx_bytes
-        if len(raw) > max_size:
-            raise InvalidTransaction(
-                ante.ERR_TOO_LARGE,
-                f"transaction is {len(raw)} bytes, limit {max_size}",
-                limit=max_size,
-            )
-        stx = self._decoded.get(raw)
+        max_size = self.max_tx_bytes
+        stx = self._decoded.get(raw) if len(raw) <= max_size else None
         if stx is None:
-            stx = decode_signed_tx(raw, self.suite, max_size)
-            ante.validate_signature(stx, self.suite)
-            if len(self._decoded) >= DECODE_CACHE_SIZE:
-                self._decoded.pop(next(iter(self._decoded)))
-            self._decoded[raw] = stx
+            stx = ante.decode_and_verify(raw, self.suite, max_size)
+            self.remember_verified(raw, stx)
         ante.validate_chain_and_expiry(stx, self.genesis.chain_id, height)
         return stx
 

@@ -1,8 +1,10 @@
 """The `intl` suite: secp256k1 ECDSA (recoverable, low-S) via coincurve, SHA-256.
 
 Public keys are 33-byte compressed points; signatures are 65 bytes (r || s || recovery id) over
-SHA-256(message). Verification recovers the key from the signature and compares it with the given
-public key, so a signature is valid for exactly one key. Address = SHA-256(public key)[:20].
+SHA-256(message), with s in the lower half of the group order (libsecp256k1 signs that way;
+verification refuses the high-S twin so signatures are not malleable). Verification recovers the
+key from the signature and compares it with the given public key, so a signature is valid for
+exactly one key. Address = SHA-256(public key)[:20].
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import hashlib
 import coincurve
 
 from finchain.crypto.suite import ADDRESS_LENGTH, Address
+
+SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+SECP256K1_HALF_ORDER = SECP256K1_ORDER // 2
 
 
 class IntlPrivateKey:
@@ -52,6 +57,11 @@ class IntlSuite:
 
     def verify(self, public_key: bytes, message: bytes, signature: bytes) -> bool:
         if len(signature) != self.signature_length or len(public_key) != self.public_key_length:
+            return False
+        r = int.from_bytes(signature[:32], "big")
+        s = int.from_bytes(signature[32:64], "big")
+        # Low-S only: (r, n - s) would be a second valid signature of the same message.
+        if not (1 <= r < SECP256K1_ORDER and 1 <= s <= SECP256K1_HALF_ORDER):
             return False
         digest = hashlib.sha256(message).digest()
         try:

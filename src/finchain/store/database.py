@@ -179,11 +179,15 @@ class Database:
         batch = WriteBatch(raw_mode=True)
         _put_state(batch, writes, height)
         batch.put(_BLOCK + _U64.pack(height), record.encode())
+        indexed: set[bytes] = set()
         for index, (raw, receipt) in enumerate(zip(raw_txs, receipts, strict=True)):
             position = _U64U32.pack(height, index)
             batch.put(_TX + position, raw)
             batch.put(_RECEIPT + position, receipt.encode())
-            batch.put(_TX_INDEX + receipt.tx_hash, encode([height, index]))
+            # A hash is indexed at its first inclusion only: a repeated copy never hides it.
+            if receipt.tx_hash not in indexed and self.find_tx(receipt.tx_hash) is None:
+                batch.put(_TX_INDEX + receipt.tx_hash, encode([height, index]))
+                indexed.add(receipt.tx_hash)
         for address, index in touched_accounts:
             tx_hash = receipts[index].tx_hash
             batch.put(_ACCOUNT_INDEX + address + _U64U32.pack(height, index), tx_hash)
