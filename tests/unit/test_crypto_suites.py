@@ -117,6 +117,8 @@ def test_gm_signature_verifies_with_gmalg(secret: bytes, message: bytes) -> None
 def test_gmalg_signature_verifies_with_gm(secret: bytes, message: bytes) -> None:
     public_key = uncompressed_public_key(secret)
     r, s = gmalg.SM2(secret, DEFAULT_USER_ID, public_key).sign(message)
+    # gmalg returns minimal-length integers; finchain's wire form is fixed 32 + 32 bytes.
+    r, s = r.rjust(32, b"\x00"), s.rjust(32, b"\x00")
     compressed = bytes([0x02 | (public_key[-1] & 1)]) + public_key[1:33]
     assert compressed == GM.load_private_key(secret).public_key
     assert GM.verify(compressed, message, r + s)

@@ -24,7 +24,7 @@ from finchain.app.genesis import (
 from finchain.app.queries import run_query
 from finchain.app.router import Router
 from finchain.crypto import CryptoSuite, get_suite
-from finchain.errors import InternalError, InvalidTransaction, register_error
+from finchain.errors import InternalError, InvalidTransaction, NotFound, register_error
 from finchain.model.block import BlockHeader, BlockRecord
 from finchain.model.receipt import CODE_OK, Receipt
 from finchain.model.tx import SignedTransaction
@@ -54,10 +54,20 @@ INVARIANTS = [*MEMBERS_INVARIANTS, *BANK_INVARIANTS]
 
 
 @dataclass(frozen=True, slots=True)
+class LastCommit:
+    """The last committed block; replaced as one value so readers never see a torn pair."""
+
+    height: int
+    app_hash: bytes
+    time_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class InfoResult:
     chain_id: str
     last_height: int
     last_app_hash: bytes
+    last_time_ms: int = 0
     app_version: int = APP_VERSION
 
 
@@ -113,9 +123,7 @@ class Application:
         self.router = Router()
         self._genesis: GenesisDoc | None = None
         self.suite: CryptoSuite = get_suite("intl")
-        self._height = 0
-        self._app_hash = GENESIS_PREV_APP_HASH
-        self._last_time_ms = 0
+        self._last = LastCommit(0, GENESIS_PREV_APP_HASH, 0)
         self._pending: _PendingBlock | None = None
         self._check_state = Overlay(db)
         self._decoded: dict[bytes, SignedTransaction] = {}
@@ -126,9 +134,9 @@ class Application:
             meta = db.load_meta()
             if meta is None:
                 raise InternalError("database has a genesis but no chain meta")
-            self._height, self._app_hash = meta.height, meta.app_hash
             block = db.load_block(meta.height)
-            self._last_time_ms = block.header.time_ms if block else self.genesis.genesis_time_ms
+            time_ms = block.header.time_ms if block else self.genesis.genesis_time_ms
+            self._last = LastCommit(meta.height, meta.app_hash, time_ms)
 
     # ---- ABCI shape -----------------------------------------------------------------------
 
@@ -144,7 +152,8 @@ class Application:
 
     def info(self) -> InfoResult:
         chain_id = self._genesis.chain_id if self._genesis else ""
-        return InfoResult(chain_id, self._height, self._app_hash)
+        last = self._last
+        return InfoResult(chain_id, last.height, last.app_hash, last.time_ms)
 
     def init_chain(self, genesis: GenesisDoc) -> bytes:
         """Write the genesis state (height 0) and return the initial app hash."""
@@ -160,8 +169,7 @@ class Application:
             raise InvalidTransaction(ERR_BAD_GENESIS, f"genesis breaks invariants: {violations}")
         app_hash = compute_app_hash(self.suite, GENESIS_PREV_APP_HASH, state.writes)
         self.db.commit_genesis(state.writes, app_hash, genesis.encode())
-        self._height, self._app_hash = 0, app_hash
-        self._last_time_ms = genesis.genesis_time_ms
+        self._last = LastCommit(0, app_hash, genesis.genesis_time_ms)
         self._check_state = Overlay(self.db)
         log.info("genesis chain_id=%s app_hash=%s", genesis.chain_id, app_hash.hex())
         return app_hash
@@ -174,10 +182,10 @@ class Application:
         """
         tx_hash = self.suite.hash(raw)
         try:
-            stx = self._decode_and_verify(raw, self._height + 1)
+            stx = self._decode_and_verify(raw, self._last.height + 1)
         except InvalidTransaction as err:
             return _check_failure(tx_hash, err)
-        outcome = self._run(self._check_state, stx, self._height + 1, self._last_time_ms)
+        outcome = self._run(self._check_state, stx, self._last.height + 1, self._last.time_ms)
         if outcome.error is not None:
             return _check_failure(tx_hash, outcome.error, stx)
         assert outcome.ante is not None and outcome.body is not None
@@ -198,7 +206,7 @@ class Application:
                 continue
             seen.add(raw)
             try:
-                self._decode_and_verify(raw, self._height + 1)
+                self._decode_and_verify(raw, self._last.height + 1)
             except InvalidTransaction:
                 continue
             chosen.append(raw)
@@ -223,8 +231,8 @@ class Application:
 
     def finalize_block(self, header: BlockHeader, raw_txs: list[bytes]) -> FinalizeResult:
         """Execute a decided block; the result is staged until `commit`."""
-        if header.height != self._height + 1:
-            raise InternalError(f"finalize_block height {header.height} after {self._height}")
+        if header.height != self._last.height + 1:
+            raise InternalError(f"finalize_block height {header.height} after {self._last.height}")
         block_state = Overlay(self.db)
         receipts: list[Receipt] = []
         touched: list[tuple[bytes, int]] = []
@@ -232,8 +240,9 @@ class Application:
             receipt, accounts = self._deliver_tx(block_state, header, index, raw)
             receipts.append(receipt)
             touched.extend((address, index) for address in sorted(accounts))
-        app_hash = compute_app_hash(self.suite, self._app_hash, block_state.writes)
-        record = BlockRecord(header, tuple(r.tx_hash for r in receipts), self._app_hash, app_hash)
+        prev_app_hash = self._last.app_hash
+        app_hash = compute_app_hash(self.suite, prev_app_hash, block_state.writes)
+        record = BlockRecord(header, tuple(r.tx_hash for r in receipts), prev_app_hash, app_hash)
         self._pending = _PendingBlock(record, block_state.writes, raw_txs, receipts, touched)
         return FinalizeResult(receipts, app_hash)
 
@@ -246,15 +255,17 @@ class Application:
             pending.record, pending.writes, pending.raw_txs, pending.receipts, pending.touched
         )
         self._pending = None
-        self._height = pending.record.header.height
-        self._app_hash = pending.record.app_hash
-        self._last_time_ms = pending.record.header.time_ms
+        header = pending.record.header
+        self._last = LastCommit(header.height, pending.record.app_hash, header.time_ms)
         self._check_state = Overlay(self.db)
-        return self._height
+        return header.height
 
     def query(self, path: str, params: dict[str, Any], height: int | None = None) -> QueryResult:
-        """Run a read-only query at a committed height (default: the latest)."""
-        at = self._height if height is None or height <= 0 else min(height, self._height)
+        """Run a read-only query at a committed height (default: the latest; 0 = genesis)."""
+        last_height = self._last.height
+        if height is not None and not 0 <= height <= last_height:
+            raise NotFound(f"height {height} is not committed (latest is {last_height})")
+        at = last_height if height is None else height
         value = run_query(HistoricalView(self.db, at), path, params)
         return QueryResult(at, value)
 
@@ -262,11 +273,11 @@ class Application:
 
     @property
     def height(self) -> int:
-        return self._height
+        return self._last.height
 
     @property
     def app_hash(self) -> bytes:
-        return self._app_hash
+        return self._last.app_hash
 
     def get_pending_nonce(self, address: bytes) -> int:
         """The next nonce counting transactions admitted to the mempool but not yet committed."""

@@ -84,7 +84,7 @@ def load_genesis(data: bytes | str | dict[str, Any]) -> GenesisDoc:
     if not isinstance(doc, dict):
         raise InvalidTransaction(ERR_BAD_GENESIS, "genesis must be a JSON object")
     chain_id = str(doc.get("chain_id", ""))
-    if not _CHAIN_ID.match(chain_id):
+    if not _CHAIN_ID.fullmatch(chain_id):
         raise InvalidTransaction(ERR_BAD_GENESIS, f"bad chain_id {chain_id!r}")
     suite = str(doc.get("crypto_suite", "intl"))
     if suite not in suite_names():

@@ -1,10 +1,24 @@
-"""Entry point of the `finchain` command: sub-command groups are registered here."""
+"""Entry point of the `finchain` command: sub-command groups are registered here.
+
+finchain init | dev | status
+finchain node start
+finchain keys new | list | show
+finchain tx bank transfer | issue | redeem
+finchain tx members add-account
+finchain query account | balances | tx | block | members | assets
+"""
 
 from __future__ import annotations
 
 import typer
 
 from finchain import __version__
+from finchain.cli.bench_cmd import bench_app
+from finchain.cli.dev_cmd import dev, node_app
+from finchain.cli.init_cmd import init
+from finchain.cli.keys_cmd import keys_app
+from finchain.cli.query_cmd import query_app, status
+from finchain.cli.tx_cmd import tx_app
 
 app = typer.Typer(
     name="finchain",
@@ -27,3 +41,17 @@ def main(
     ),
 ) -> None:
     """finchain: signed transactions, BFT finality, built-in financial modules."""
+
+
+app.command("init")(init)
+app.command("dev")(dev)
+app.command("status")(status)
+app.add_typer(node_app, name="node")
+app.add_typer(keys_app, name="keys")
+app.add_typer(tx_app, name="tx")
+app.add_typer(query_app, name="query")
+app.add_typer(bench_app, name="bench")
+
+
+if __name__ == "__main__":
+    app()

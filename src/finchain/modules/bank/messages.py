@@ -22,7 +22,7 @@ def validate_amount(amount: int) -> None:
 
 
 def validate_symbol(symbol: str) -> None:
-    if not _SYMBOL.match(symbol):
+    if not _SYMBOL.fullmatch(symbol):
         raise InvalidTransaction(ERR_BAD_SYMBOL, f"bad asset symbol {symbol!r}")
 
 

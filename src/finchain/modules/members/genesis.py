@@ -20,7 +20,7 @@ def init_members_genesis(state: StateWriter, members: list[dict[str, Any]]) -> N
     seen: set[str] = set()
     for entry in members:
         org_id = str(entry.get("id", ""))
-        if not _ORG_ID.match(org_id) or org_id in seen:
+        if not _ORG_ID.fullmatch(org_id) or org_id in seen:
             raise InvalidTransaction(ERR_BAD_GENESIS, f"bad or duplicate member id {org_id!r}")
         seen.add(org_id)
         roles = tuple(sorted(set(entry.get("roles", []))))

@@ -1,0 +1,149 @@
+"""API error codes and the mapping of every failure to an HTTP status and a JSON error body.
+
+Every error answer is `{"code": "<codespace>/<name>", "message": str, "details": {...}}`:
+
+    FinchainError
+     ├── InvalidTransaction  -> 400 with its own code (503 api/not_ready if there is no genesis)
+     └── NotFound            -> 404 api/not_found
+    ApiError                 -> its own status and code (timeouts, bad shapes, not ready)
+    RequestValidationError   -> 400 api/invalid_json, or 422 api/invalid_request
+    HTTPException            -> 404 api/not_found, 405 api/method_not_allowed, ...
+    anything else            -> 500 api/internal (no stack trace in the body; the server logs it)
+
+Must never: leak internals (stack traces, file paths) into a response body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from finchain.app import CheckTxResult
+from finchain.app.application import ERR_NOT_INITIALISED
+from finchain.errors import ErrorCode, InvalidTransaction, NotFound, register_error
+
+ERR_NOT_FOUND = register_error("api", 1, "not_found", "no such transaction, block or resource")
+ERR_INVALID_JSON = register_error("api", 2, "invalid_json", "the request body is not valid JSON")
+ERR_INVALID_REQUEST = register_error(
+    "api", 3, "invalid_request", "the JSON is valid but the request shape is not"
+)
+ERR_BODY_TOO_LARGE = register_error(
+    "api", 4, "body_too_large", "the request body is over the size limit"
+)
+ERR_TIMEOUT = register_error(
+    "api", 5, "timeout", "not committed within the timeout; the transaction may still commit"
+)
+ERR_NOT_READY = register_error("api", 6, "not_ready", "the node has no genesis or is not running")
+ERR_INTERNAL = register_error("api", 7, "internal", "the node failed; see its log")
+ERR_METHOD_NOT_ALLOWED = register_error(
+    "api", 8, "method_not_allowed", "the path does not accept this HTTP method"
+)
+
+_HTTP_CODES: dict[int, tuple[ErrorCode, str]] = {
+    404: (ERR_NOT_FOUND, "no such path"),
+    405: (ERR_METHOD_NOT_ALLOWED, "method not allowed on this path"),
+    413: (ERR_BODY_TOO_LARGE, "request body too large"),
+}
+
+
+class ApiError(Exception):
+    """Answer the request with `status` and an error body; raised by routes and helpers."""
+
+    def __init__(self, status: int, code: ErrorCode | str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = str(code)
+        self.message = message
+        self.details = details
+
+
+def render_error(code: ErrorCode | str, message: str, details: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON error body; details are made JSON-safe (bytes as hex, unknown types as text)."""
+    return {"code": str(code), "message": message, "details": _jsonable(dict(details))}
+
+
+def error_response(
+    status: int, code: ErrorCode | str, message: str, **details: Any
+) -> JSONResponse:
+    return JSONResponse(render_error(code, message, details), status_code=status)
+
+
+def rejection_error(result: CheckTxResult) -> ApiError:
+    """The answer to a transaction `check_tx` refused: 400 with its code (503 before genesis)."""
+    if result.code == str(ERR_NOT_INITIALISED):
+        return ApiError(503, ERR_NOT_READY, result.log)
+    details = {**result.details, "hash": result.tx_hash.hex()}
+    return ApiError(400, result.code, result.log, **details)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _on_api_error)  # type: ignore[arg-type]
+    app.add_exception_handler(InvalidTransaction, _on_invalid)  # type: ignore[arg-type]
+    app.add_exception_handler(NotFound, _on_not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _on_unhandled)
+
+
+async def _on_api_error(_: Request, exc: ApiError) -> JSONResponse:
+    return error_response(exc.status, exc.code, exc.message, **exc.details)
+
+
+async def _on_invalid(_: Request, exc: InvalidTransaction) -> JSONResponse:
+    if exc.code == ERR_NOT_INITIALISED:
+        return error_response(503, ERR_NOT_READY, exc.message)
+    return error_response(400, exc.code, exc.message, **exc.details)
+
+
+async def _on_not_found(_: Request, exc: NotFound) -> JSONResponse:
+    return error_response(404, ERR_NOT_FOUND, exc.message)
+
+
+async def _on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = [
+        {
+            "loc": [str(part) for part in e.get("loc", ())],
+            "msg": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
+        for e in exc.errors()
+    ]
+    if any(p["type"] == "json_invalid" for p in problems):
+        return error_response(400, ERR_INVALID_JSON, "the request body is not valid JSON")
+    return error_response(422, ERR_INVALID_REQUEST, _summarise(problems), errors=problems)
+
+
+async def _on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code, message = _HTTP_CODES.get(exc.status_code, (ERR_INVALID_REQUEST, str(exc.detail)))
+    return JSONResponse(
+        render_error(code, message, {}), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _on_unhandled(_: Request, __: Exception) -> JSONResponse:
+    # Starlette re-raises after answering, so the server logs the traceback; the body stays terse.
+    return error_response(500, ERR_INTERNAL, "internal error")
+
+
+def _summarise(problems: list[dict[str, Any]]) -> str:
+    first = problems[0] if problems else {"loc": [], "msg": "invalid request"}
+    where = ".".join(first["loc"])
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{where}: {first['msg']}{more}" if where else f"{first['msg']}{more}"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    return str(value)

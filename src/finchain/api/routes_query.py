@@ -1,0 +1,166 @@
+"""Read routes: node status, blocks, accounts, members, assets, chain parameters, error codes.
+
+State reads go through `Application.query` at a committed height (`?height=N`, default latest);
+a height above the latest committed one is 404 `api/not_found`. The account route adds the
+mempool-aware `pending_nonce` from the engine.
+
+Concurrency: plain `def` routes, so FastAPI runs them in its worker threads (RocksDB reads and
+the engine lock block).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from finchain import __version__
+from finchain.api.errors import ERR_NOT_FOUND, ERR_NOT_READY, ApiError
+from finchain.api.render import render_block
+from finchain.api.schemas import (
+    AccountResponse,
+    AccountTxsResponse,
+    AssetJson,
+    BlockJson,
+    ErrorBody,
+    ErrorCodeJson,
+    MemberJson,
+    StatusResponse,
+)
+from finchain.api.services import NodeServices
+from finchain.app.queries import ERR_BAD_QUERY
+from finchain.crypto import parse_address
+from finchain.errors import InvalidTransaction, all_error_codes
+
+HeightQuery = Annotated[
+    int | None, Query(ge=0, description="read state as committed at this height (default latest)")
+]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "api/not_found"}
+}
+BAD_REQUEST: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "query/bad_request"}
+}
+
+
+def build_query_router(services: NodeServices) -> APIRouter:
+    router = APIRouter(prefix="/v1")
+    app, db, engine = services.app, services.db, services.engine
+
+    def query(path: str, height: int | None, **params: Any) -> Any:
+        if height is not None and height > app.height:
+            raise ApiError(
+                404, ERR_NOT_FOUND, f"height {height} is not committed yet", latest=app.height
+            )
+        return app.query(path, params, height).value
+
+    @router.get("/status", response_model=StatusResponse, tags=["node"])
+    def get_status() -> JSONResponse:
+        if not app.is_initialised:
+            raise ApiError(503, ERR_NOT_READY, "the chain has no genesis yet")
+        last = app.info()  # one consistent (height, app hash, time) triple
+        return JSONResponse(
+            {
+                "chain_id": last.chain_id,
+                "crypto_suite": app.suite.name,
+                "height": last.last_height,
+                "app_hash": last.last_app_hash.hex(),
+                "block_time_ms": last.last_time_ms,
+                "mempool_size": engine.mempool_size,
+                "engine": services.engine_name,
+                "version": __version__,
+            }
+        )
+
+    @router.get("/blocks/latest", response_model=BlockJson, responses=NOT_FOUND, tags=["blocks"])
+    def get_latest_block() -> JSONResponse:
+        return JSONResponse(load_block_json(app.height))
+
+    @router.get("/blocks/{height}", response_model=BlockJson, responses=NOT_FOUND, tags=["blocks"])
+    def get_block(height: int) -> JSONResponse:
+        return JSONResponse(load_block_json(height))
+
+    def load_block_json(height: int) -> dict[str, Any]:
+        block = db.load_block(height) if height > 0 else None
+        if block is None:
+            raise ApiError(404, ERR_NOT_FOUND, f"no block at height {height}", latest=app.height)
+        return render_block(block, db.load_receipts(height))
+
+    @router.get(
+        "/accounts/{address}",
+        response_model=AccountResponse,
+        responses=BAD_REQUEST,
+        tags=["accounts"],
+    )
+    def get_account(address: str, height: HeightQuery = None) -> JSONResponse:
+        account = query("account", height, address=address)
+        pending_nonce = engine.get_pending_nonce(_parse_address(address))
+        return JSONResponse({**account, "pending_nonce": pending_nonce})
+
+    @router.get(
+        "/accounts/{address}/balances",
+        response_model=dict[str, str],
+        responses=BAD_REQUEST,
+        tags=["accounts"],
+    )
+    def get_balances(address: str, height: HeightQuery = None) -> JSONResponse:
+        return JSONResponse(query("balances", height, address=address))
+
+    @router.get(
+        "/accounts/{address}/txs",
+        response_model=AccountTxsResponse,
+        responses=BAD_REQUEST,
+        tags=["accounts"],
+        summary="Hashes of the transactions that touched the account, newest first",
+    )
+    def get_account_txs(
+        address: str, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    ) -> JSONResponse:
+        hashes = db.find_account_txs(_parse_address(address), limit)
+        return JSONResponse({"tx_hashes": [h.hex() for h in hashes]})
+
+    @router.get("/members", response_model=list[MemberJson], tags=["members"])
+    def get_members(height: HeightQuery = None) -> JSONResponse:
+        return JSONResponse(query("members", height))
+
+    @router.get(
+        "/members/{member_id}", response_model=MemberJson, responses=NOT_FOUND, tags=["members"]
+    )
+    def get_member(member_id: str, height: HeightQuery = None) -> JSONResponse:
+        return JSONResponse(query("member", height, id=member_id))
+
+    @router.get("/assets", response_model=list[AssetJson], tags=["assets"])
+    def get_assets(height: HeightQuery = None) -> JSONResponse:
+        return JSONResponse(query("assets", height))
+
+    @router.get("/assets/{symbol}", response_model=AssetJson, responses=NOT_FOUND, tags=["assets"])
+    def get_asset(symbol: str, height: HeightQuery = None) -> JSONResponse:
+        return JSONResponse(query("asset", height, symbol=symbol))
+
+    @router.get("/params", response_model=dict[str, Any], tags=["node"])
+    def get_params(height: HeightQuery = None) -> JSONResponse:
+        return JSONResponse(query("params", height))
+
+    @router.get("/errors", response_model=list[ErrorCodeJson], tags=["node"])
+    def get_errors() -> JSONResponse:
+        return JSONResponse(
+            [
+                {
+                    "code": str(code),
+                    "codespace": code.codespace,
+                    "number": code.number,
+                    "description": code.description,
+                }
+                for code in all_error_codes()
+            ]
+        )
+
+    return router
+
+
+def _parse_address(text: str) -> bytes:
+    try:
+        return parse_address(text)
+    except ValueError as exc:
+        raise InvalidTransaction(ERR_BAD_QUERY, str(exc)) from None

@@ -1,0 +1,52 @@
+"""The API factory: builds the FastAPI application over a running node's services.
+
+`create_api` subscribes a commit watcher and the WebSocket hub to the engine once, mounts the
+transaction, query and WebSocket routes, installs the error mapping (every error body is
+`{code, message, details}`) and the body-size limit.
+
+Must never: start or stop the engine or touch the database's lifecycle; the node owns those.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from finchain import __version__
+from finchain.api.errors import install_error_handlers
+from finchain.api.limits import BodyLimitMiddleware
+from finchain.api.routes_query import build_query_router
+from finchain.api.routes_tx import build_tx_router
+from finchain.api.services import ApiSettings, NodeServices
+from finchain.api.submission import CommitWatcher, Submitter
+from finchain.api.websocket import WebSocketHub, build_ws_router
+
+BATCH_PATH = "/v1/txs/batch"
+DESCRIPTION = (
+    "REST and WebSocket API of a finchain node. Binary values are lowercase hex, addresses "
+    "`0x` + 40 hex digits, amounts decimal strings. Errors are `{code, message, details}`; "
+    "`GET /v1/errors` lists every code."
+)
+
+
+def create_api(services: NodeServices, settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings or ApiSettings()
+    api = FastAPI(
+        title="finchain",
+        version=__version__,
+        description=DESCRIPTION,
+        strict_content_type=False,  # a JSON body without a Content-Type header is still JSON
+    )
+    watcher = CommitWatcher(services.db)
+    hub = WebSocketHub(settings.ws_max_backlog)
+    services.engine.subscribe(watcher.record_block)
+    services.engine.subscribe(hub.publish_block)
+    api.include_router(build_tx_router(services, settings, Submitter(services, watcher)))
+    api.include_router(build_query_router(services))
+    api.include_router(build_ws_router(hub))
+    install_error_handlers(api)
+    api.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        path_limits={BATCH_PATH: settings.max_batch_body_bytes},
+    )
+    return api

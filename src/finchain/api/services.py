@@ -1,0 +1,67 @@
+"""What the API needs from the node (`NodeServices`) and how it is tuned (`ApiSettings`).
+
+The API owns no chain objects: the node builds the application, engine and database and hands
+them over here. `TxEngine` is the engine surface the API uses, declared by its user (the solo
+engine satisfies it; a CometBFT adapter will too).
+
+Concurrency: `TxEngine` methods are thread-safe and may block (they take the engine lock), so the
+API calls them from worker threads, never on the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Protocol
+
+from finchain.app import Application, CheckTxResult
+from finchain.model import BlockRecord, Receipt
+from finchain.store import Database
+
+MIB = 1024 * 1024
+DEFAULT_MAX_BODY_BYTES = MIB
+DEFAULT_MAX_BATCH_BODY_BYTES = 8 * MIB
+DEFAULT_COMMIT_TIMEOUT_S = 30.0
+MAX_BATCH_TXS = 10_000
+DEFAULT_WS_MAX_BACKLOG = 10_000
+
+BlockListener = Callable[[BlockRecord, list[Receipt]], None]
+Admission = tuple[CheckTxResult, Future[Receipt] | None]
+
+
+class TxEngine(Protocol):
+    """Mempool admission, commit notification and pending-state reads of a consensus engine."""
+
+    def submit(self, raw: bytes) -> Admission: ...
+
+    def submit_batch(self, raws: list[bytes]) -> list[Admission]: ...
+
+    def subscribe(self, listener: BlockListener) -> Callable[[], None]: ...
+
+    def get_pending_nonce(self, address: bytes) -> int: ...
+
+    def is_pending(self, tx_hash: bytes) -> bool: ...
+
+    @property
+    def mempool_size(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NodeServices:
+    """The running node's parts the API reads and submits through."""
+
+    app: Application
+    engine: TxEngine
+    db: Database
+    engine_name: str = "solo"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSettings:
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # A full batch (10,000 hex transfers) is ~4 MB, so the batch route gets its own limit.
+    max_batch_body_bytes: int = DEFAULT_MAX_BATCH_BODY_BYTES
+    commit_timeout_s: float = DEFAULT_COMMIT_TIMEOUT_S
+    max_batch_txs: int = MAX_BATCH_TXS
+    ws_max_backlog: int = DEFAULT_WS_MAX_BACKLOG

@@ -1,0 +1,123 @@
+"""Node configuration (`HOME/node.json`) and the layout of a node home.
+
+Home layout:
+    HOME/genesis.json   the chain's genesis document (read once, when the database is empty)
+    HOME/node.json      this file's `NodeConfig`, flat JSON; missing keys take the defaults
+    HOME/data/          the RocksDB database
+    HOME/keys/          keystores (used by the CLI, never read by the node)
+
+Must never: hold secrets; node.json is safe to share.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from finchain.errors import FinchainError, register_error
+
+GENESIS_FILE = "genesis.json"
+CONFIG_FILE = "node.json"
+DATA_DIR = "data"
+KEYS_DIR = "keys"
+ENGINES = ("solo",)
+MIB = 1024 * 1024
+
+
+ERR_BAD_CONFIG = register_error("node", 1, "bad_config", "node.json or the node home is unusable")
+
+
+class NodeConfigError(FinchainError):
+    """node.json or the home directory is unusable; the message says what to fix."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.code = ERR_BAD_CONFIG
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class NodeConfig:
+    api_host: str = "127.0.0.1"  # loopback only unless the operator opts in
+    api_port: int = 8600
+    engine: str = "solo"
+    solo_max_block_txs: int = 10_000
+    solo_block_interval_s: float = 0.0
+    solo_empty_block_interval_s: float = 0.0
+    max_body_bytes: int = MIB
+    max_batch_body_bytes: int = 8 * MIB
+    commit_timeout_s: float = 30.0
+    log_level: str = "info"
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def load_node_config(home: Path) -> NodeConfig:
+    """Read HOME/node.json (defaults when absent); unknown keys and bad values are errors."""
+    path = config_path(home)
+    if not path.is_file():
+        return NodeConfig()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise NodeConfigError(f"cannot read {path}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise NodeConfigError(f"{path} must hold a JSON object")
+    return parse_node_config(raw, str(path))
+
+
+def save_node_config(home: Path, config: NodeConfig) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(config.to_json(), indent=2, sort_keys=True) + "\n"
+    config_path(home).write_text(text, encoding="utf-8")
+
+
+def parse_node_config(raw: dict[str, Any], source: str = "node config") -> NodeConfig:
+    fields = {f.name: f for f in dataclasses.fields(NodeConfig)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise NodeConfigError(f"{source}: unknown keys {unknown}; known: {sorted(fields)}")
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        kind = type(getattr(NodeConfig(), name))
+        if kind is float and type(value) is int:
+            value = float(value)
+        if type(value) is not kind:
+            raise NodeConfigError(f"{source}: {name} must be {kind.__name__}, got {value!r}")
+        values[name] = value
+    config = NodeConfig(**values)
+    validate_node_config(config, source)
+    return config
+
+
+def validate_node_config(config: NodeConfig, source: str = "node config") -> None:
+    if config.engine not in ENGINES:
+        raise NodeConfigError(f"{source}: engine must be one of {list(ENGINES)}")
+    if not 0 <= config.api_port <= 65535:
+        raise NodeConfigError(f"{source}: api_port must be 0..65535")
+    positive = ("solo_max_block_txs", "max_body_bytes", "max_batch_body_bytes", "commit_timeout_s")
+    for name in positive:
+        if getattr(config, name) <= 0:
+            raise NodeConfigError(f"{source}: {name} must be positive")
+    if config.solo_block_interval_s < 0 or config.solo_empty_block_interval_s < 0:
+        raise NodeConfigError(f"{source}: block intervals must be >= 0")
+
+
+def config_path(home: Path) -> Path:
+    return home / CONFIG_FILE
+
+
+def genesis_path(home: Path) -> Path:
+    return home / GENESIS_FILE
+
+
+def data_dir(home: Path) -> Path:
+    return home / DATA_DIR
+
+
+def keys_dir(home: Path) -> Path:
+    return home / KEYS_DIR

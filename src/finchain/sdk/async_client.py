@@ -1,0 +1,416 @@
+"""The asyncio client (httpx.AsyncClient) and the WebSocket event stream of `/v1/ws`.
+
+Same surface as `Client`, with `await`; plus `subscribe()`:
+
+    async with AsyncClient(url) as client:
+        async with client.subscribe(("blocks", "events")) as stream:
+            async for message in stream:          # {"type": "block", ...} / {"type": "event", ...}
+                ...
+
+Concurrency: one AsyncClient per event loop. A Subscription owns one WebSocket connection;
+entering it (`async with`) opens the connection, so messages sent after that are not missed.
+Must never: retry a submission on its own (resubmission is idempotent; the caller decides).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (
+    ConnectionClosed,
+    ConnectionClosedOK,
+    InvalidHandshake,
+    WebSocketException,
+)
+
+from finchain.crypto import get_suite
+from finchain.model import SignedTransaction
+from finchain.sdk.client import DEFAULT_POLL_INTERVAL_S, DEFAULT_TIMEOUT_S, ChainIdentity
+from finchain.sdk.errors import FinchainApiError, NodeUnavailable, SuiteMismatch, TxWaitTimeout
+from finchain.sdk.messages import make_add_account, make_issue, make_redeem, make_transfer
+from finchain.sdk.results import (
+    AccountView,
+    AssetView,
+    ChainStatus,
+    MemberView,
+    TxInfo,
+    TxResult,
+    parse_balances,
+)
+from finchain.sdk.wallet import Wallet
+from finchain.sdk.wire import (
+    DEFAULT_URL,
+    AddressInput,
+    BlockRef,
+    SubmitMode,
+    TxInput,
+    build_batch_body,
+    build_submit_body,
+    coerce_address,
+    compute_block_path,
+    compute_height_params,
+    compute_ws_url,
+    decode_batch_results,
+    decode_error,
+    encode_tx_hex,
+    format_hash,
+    normalise_url,
+    raise_if_failed,
+)
+
+DEFAULT_TOPICS = ("blocks", "events")
+CLOSE_POLICY_VIOLATION = 1008  # the node refused the subscription (e.g. an unknown topic)
+ERR_BAD_SUBSCRIPTION = "api/invalid_request"
+
+
+class AsyncClient:
+    """Talks to one node from asyncio code. Use `async with`, or `await aclose()`."""
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        headers: dict[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.url = normalise_url(url)
+        self._timeout = timeout
+        self._http = httpx.AsyncClient(
+            base_url=self.url, timeout=timeout, headers=headers, transport=transport
+        )
+        self._identity: ChainIdentity | None = None
+        self.bank = AsyncBankCalls(self)
+        self.members = AsyncMembersCalls(self)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # ---- chain ----------------------------------------------------------------------------
+
+    async def status(self) -> ChainStatus:
+        status = ChainStatus.from_json(await self._request("GET", "/v1/status"))
+        self._identity = ChainIdentity(status.chain_id, status.crypto_suite)
+        return status
+
+    async def get_chain_identity(self) -> ChainIdentity:
+        """The chain id and crypto suite, fetched once from `/v1/status` and cached."""
+        if self._identity is None:
+            await self.status()
+        assert self._identity is not None
+        return self._identity
+
+    async def get_params(self, height: int | None = None) -> dict[str, Any]:
+        return dict(await self._request("GET", "/v1/params", params=compute_height_params(height)))
+
+    async def get_error_codes(self) -> Any:
+        return await self._request("GET", "/v1/errors")
+
+    # ---- transactions ---------------------------------------------------------------------
+
+    async def build_and_sign(
+        self,
+        wallet: Wallet,
+        *msgs: Any,
+        fee: int = 0,
+        memo: str = "",
+        valid_until_height: int = 0,
+        nonce: int | None = None,
+    ) -> SignedTransaction:
+        """Sign `msgs` from `wallet` for this chain, with its next local nonce by default."""
+        identity = await self.get_chain_identity()
+        if wallet.suite_name != identity.crypto_suite:
+            raise SuiteMismatch(wallet.suite_name, identity.crypto_suite)
+        if nonce is None:
+            if wallet.next_nonce is None:
+                account = await self.get_account(wallet.address)
+                wallet.ensure_nonce(account.pending_nonce)  # unless another task synced first
+            nonce = wallet.claim_nonce()
+        return wallet.sign(
+            identity.chain_id,
+            msgs,
+            nonce=nonce,
+            fee=fee,
+            memo=memo,
+            valid_until_height=valid_until_height,
+        )
+
+    async def submit(self, tx: TxInput, mode: SubmitMode = "commit") -> TxResult:
+        """Submit one signed transaction; a failed receipt is returned, a rejection raised."""
+        data = await self._request("POST", "/v1/txs", json=build_submit_body(tx, mode))
+        return TxResult.from_json(data)
+
+    async def submit_batch(
+        self, txs: Sequence[TxInput], mode: SubmitMode = "commit"
+    ) -> list[TxResult]:
+        body = build_batch_body(txs, mode)
+        data = await self._request("POST", "/v1/txs/batch", json=body)
+        return decode_batch_results(data, [await self._compute_hash(t) for t in txs])
+
+    async def sign_and_submit(
+        self,
+        wallet: Wallet,
+        *msgs: Any,
+        fee: int = 0,
+        memo: str = "",
+        valid_until_height: int = 0,
+        mode: SubmitMode = "commit",
+        check: bool = True,
+    ) -> TxResult:
+        """build_and_sign + submit; with `check`, a failed receipt raises TransactionFailed."""
+        signed = await self.build_and_sign(
+            wallet, *msgs, fee=fee, memo=memo, valid_until_height=valid_until_height
+        )
+        try:
+            result = await self.submit(signed, mode)
+        except (FinchainApiError, NodeUnavailable):
+            wallet.resync()
+            raise
+        return raise_if_failed(result) if check else result
+
+    async def get_tx(self, tx_hash: str | bytes) -> TxInfo:
+        return TxInfo.from_json(await self._request("GET", f"/v1/txs/{format_hash(tx_hash)}"))
+
+    async def find_tx(self, tx_hash: str | bytes) -> TxInfo | None:
+        try:
+            return await self.get_tx(tx_hash)
+        except FinchainApiError as err:
+            if err.status == 404:
+                return None
+            raise
+
+    async def wait_for_tx(
+        self,
+        tx_hash: str | bytes,
+        timeout: float = 30.0,
+        poll_interval: float = DEFAULT_POLL_INTERVAL_S,
+    ) -> TxInfo:
+        """Poll `GET /v1/txs/{hash}` until the transaction is committed; TxWaitTimeout if not."""
+        deadline = time.monotonic() + timeout
+        while True:
+            info = await self.find_tx(tx_hash)
+            if info is not None:
+                return info
+            if time.monotonic() >= deadline:
+                raise TxWaitTimeout(format_hash(tx_hash), timeout)
+            await asyncio.sleep(poll_interval)
+
+    # ---- blocks and state -----------------------------------------------------------------
+
+    async def get_block(self, height: BlockRef = "latest") -> dict[str, Any]:
+        return dict(await self._request("GET", compute_block_path(height)))
+
+    async def get_account(self, address: AddressInput, height: int | None = None) -> AccountView:
+        path = f"/v1/accounts/{coerce_address(address)}"
+        data = await self._request("GET", path, params=compute_height_params(height))
+        return AccountView.from_json(data)
+
+    async def get_balances(
+        self, address: AddressInput, height: int | None = None
+    ) -> dict[str, int]:
+        path = f"/v1/accounts/{coerce_address(address)}/balances"
+        data = await self._request("GET", path, params=compute_height_params(height))
+        return parse_balances(data)
+
+    async def get_account_txs(self, address: AddressInput, limit: int = 100) -> list[str]:
+        path = f"/v1/accounts/{coerce_address(address)}/txs"
+        data = await self._request("GET", path, params={"limit": limit})
+        return [str(h) for h in data.get("tx_hashes", [])]
+
+    async def get_members(self, height: int | None = None) -> list[MemberView]:
+        data = await self._request("GET", "/v1/members", params=compute_height_params(height))
+        return [MemberView.from_json(m) for m in data]
+
+    async def get_member(self, member_id: str, height: int | None = None) -> MemberView:
+        path = f"/v1/members/{member_id}"
+        data = await self._request("GET", path, params=compute_height_params(height))
+        return MemberView.from_json(data)
+
+    async def get_assets(self, height: int | None = None) -> list[AssetView]:
+        data = await self._request("GET", "/v1/assets", params=compute_height_params(height))
+        return [AssetView.from_json(a) for a in data]
+
+    async def get_asset(self, symbol: str, height: int | None = None) -> AssetView:
+        path = f"/v1/assets/{symbol}"
+        data = await self._request("GET", path, params=compute_height_params(height))
+        return AssetView.from_json(data)
+
+    # ---- events ---------------------------------------------------------------------------
+
+    def subscribe(self, topics: Sequence[str] = DEFAULT_TOPICS) -> Subscription:
+        """A stream of `/v1/ws` messages as dicts; `async with` it to connect before acting."""
+        return Subscription(compute_ws_url(self.url, topics), open_timeout=self._timeout)
+
+    # ---- transport ------------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        try:
+            response = await self._http.request(method, path, params=params, json=json)
+        except httpx.TimeoutException as exc:
+            raise NodeUnavailable(self.url, f"no answer in time ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise NodeUnavailable(self.url, str(exc) or type(exc).__name__) from exc
+        if response.status_code >= 400:
+            raise decode_error(response.status_code, response.content)
+        return response.json()
+
+    async def _compute_hash(self, tx: TxInput) -> str:
+        if isinstance(tx, SignedTransaction):
+            return tx.hash.hex()
+        suite = get_suite((await self.get_chain_identity()).crypto_suite)
+        return suite.hash(bytes.fromhex(encode_tx_hex(tx))).hex()
+
+
+class Subscription:
+    """One WebSocket connection to `/v1/ws`; an async iterator of message dicts.
+
+    Iteration ends when the node closes the connection normally; a broken connection raises
+    NodeUnavailable. Iterating without `async with` connects on the first message and leaves
+    closing to `aclose()`.
+    """
+
+    def __init__(self, url: str, open_timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        self.url = url
+        self._open_timeout = open_timeout
+        self._connection: ClientConnection | None = None
+
+    async def open(self) -> None:
+        if self._connection is not None:
+            return
+        try:
+            self._connection = await connect(self.url, open_timeout=self._open_timeout)
+        except (OSError, TimeoutError, InvalidHandshake) as exc:
+            raise NodeUnavailable(self.url, str(exc) or type(exc).__name__) from exc
+
+    async def aclose(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()
+
+    async def __aenter__(self) -> Subscription:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        await self.open()
+        assert self._connection is not None
+        try:
+            message = await self._connection.recv()
+        except ConnectionClosedOK:
+            await self.aclose()
+            raise StopAsyncIteration from None
+        except ConnectionClosed as exc:
+            await self.aclose()
+            if exc.rcvd is not None and exc.rcvd.code == CLOSE_POLICY_VIOLATION:
+                raise FinchainApiError(400, ERR_BAD_SUBSCRIPTION, exc.rcvd.reason) from None
+            raise NodeUnavailable(self.url, f"event stream broke: {exc}") from exc
+        except WebSocketException as exc:
+            await self.aclose()
+            raise NodeUnavailable(self.url, f"event stream broke: {exc}") from exc
+        data = json.loads(message)
+        if not isinstance(data, dict):
+            raise NodeUnavailable(self.url, "event stream sent a message that is not an object")
+        return data
+
+
+class AsyncBankCalls:
+    """`client.bank.*` for AsyncClient: committed and checked (TransactionFailed)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def transfer(
+        self,
+        wallet: Wallet,
+        to: AddressInput,
+        asset: str,
+        amount: int,
+        *,
+        fee: int = 0,
+        memo: str = "",
+        mode: SubmitMode = "commit",
+    ) -> TxResult:
+        msg = make_transfer(to, asset, amount)
+        return await self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo, mode=mode)
+
+    async def issue(
+        self,
+        wallet: Wallet,
+        to: AddressInput,
+        asset: str,
+        amount: int,
+        *,
+        fee: int = 0,
+        memo: str = "",
+        mode: SubmitMode = "commit",
+    ) -> TxResult:
+        msg = make_issue(to, asset, amount)
+        return await self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo, mode=mode)
+
+    async def redeem(
+        self,
+        wallet: Wallet,
+        asset: str,
+        amount: int,
+        *,
+        fee: int = 0,
+        memo: str = "",
+        mode: SubmitMode = "commit",
+    ) -> TxResult:
+        msg = make_redeem(asset, amount)
+        return await self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo, mode=mode)
+
+
+class AsyncMembersCalls:
+    """`client.members.*` for AsyncClient."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def add_account(
+        self,
+        wallet: Wallet,
+        address: AddressInput,
+        *,
+        fee: int = 0,
+        memo: str = "",
+        mode: SubmitMode = "commit",
+    ) -> TxResult:
+        msg = make_add_account(address)
+        return await self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo, mode=mode)
