@@ -1,4 +1,4 @@
-"""docs/walkthrough.md, executed: every `$ ` command of its console blocks, in order, exactly.
+"""The README's Walkthrough section, executed: every `$ ` command of its console blocks, in order.
 
 `finchain node start … &` runs as a real background process; the other `finchain` commands run
 in-process through typer's CliRunner; the Python block (the event watcher) is executed as written
@@ -30,7 +30,7 @@ from finchain.cli.main import app
 from finchain.node.config import load_node_config, save_node_config
 from finchain.sdk import Client, NodeUnavailable
 
-WALKTHROUGH = Path(__file__).resolve().parents[2] / "docs" / "walkthrough.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 START_TIMEOUT_S = 30.0
 
@@ -41,9 +41,17 @@ class Step:
     text: str
 
 
+def read_walkthrough() -> str:
+    """The README from `## Walkthrough` up to the next second-level heading."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index("\n## Walkthrough\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else len(text)]
+
+
 def read_steps() -> list[Step]:
     steps: list[Step] = []
-    for language, body in FENCE.findall(WALKTHROUGH.read_text(encoding="utf-8")):
+    for language, body in FENCE.findall(read_walkthrough()):
         if language == "console":
             steps += [Step("command", line[2:]) for line in body.splitlines() if line[:2] == "$ "]
         elif language == "python":
@@ -60,7 +68,7 @@ class Watcher:
         self.result: list[dict[str, Any]] = []
         self.error: BaseException | None = None
         namespace: dict[str, Any] = {"__name__": "walkthrough_watch_events", "print": self._print}
-        exec(compile(source, str(WALKTHROUGH), "exec"), namespace)
+        exec(compile(source, str(README), "exec"), namespace)
         self._watch = namespace["watch_events"]
         self._thread = threading.Thread(target=self._run, args=(url,), daemon=True)
 
