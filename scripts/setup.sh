@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Set up a finchain development environment from scratch: a virtual environment in .venv
 # with finchain and its development tools installed (editable).
-# Re-running is cheap: pip skips what is already installed.
+# It also builds the pinned CometBFT into bin/cometbft (scripts/install_cometbft.sh) when Go is
+# on PATH; without Go the embedded solo engine (`finchain dev`) still works. Set
+# FINCHAIN_REQUIRE_COMETBFT=1 (CI does) to make a missing Go toolchain an error.
+# Re-running is cheap: pip skips what is installed, the CometBFT build is skipped when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +19,10 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 echo "finchain installed in .venv ($(.venv/bin/finchain --version))"
+
+if command -v go >/dev/null 2>&1 || [ "${FINCHAIN_REQUIRE_COMETBFT:-0}" = "1" ]; then
+    bash scripts/install_cometbft.sh
+else
+    echo "note: Go is not on PATH, so bin/cometbft was not built; consortium networks" \
+        "(finchain testnet) need it, the solo engine (finchain dev) does not." >&2
+fi

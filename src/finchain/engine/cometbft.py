@@ -1,0 +1,286 @@
+"""The CometBFT engine adapter: the same surface as the solo engine, with consensus in CometBFT.
+
+Flow: `submit` registers a commit future, then broadcasts the transaction through the local
+CometBFT RPC (`broadcast_tx_sync`, JSON-RPC over HTTP on 127.0.0.1) so it enters the mempool
+and is gossiped to whichever validator proposes next; CometBFT answers with our own CheckTx
+result (run by the ABCI server in this process). When a block commits, the ABCI Commit handler
+calls `on_committed`, which resolves the futures of included transactions and tells subscribers
+(BlockRecord, receipts). A transaction dropped on recheck fails its future (RejectedOnRecheck).
+
+Owns: the ABCI server and its handlers for this node, the waiters, the RPC client.
+Must never: call the application without the shared lock; run check_tx itself (CometBFT does,
+through the mempool connection, so that the check state sees every transaction exactly once).
+Concurrency: `submit*` and the reads are called from API threads; `on_committed`/`on_evicted`
+run on the ABCI worker thread after it released the application lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from finchain.app import Application, CheckTxResult
+from finchain.app.ante import decode_and_verify
+from finchain.engine.abci import AbciHandlers, AbciServer, from_abci_code
+from finchain.engine.solo import BlockListener, RejectedOnRecheck
+from finchain.errors import ErrorCode, InvalidTransaction, register_error
+from finchain.model.block import BlockRecord
+from finchain.model.receipt import Receipt
+from finchain.model.tx import SignedTransaction, decode_signed_tx
+
+log = logging.getLogger(__name__)
+
+ERR_IN_CACHE = register_error(
+    "cometbft", 1, "in_cache", "the transaction is already in the mempool cache (sent before)"
+)
+ERR_MEMPOOL_FULL = register_error("cometbft", 2, "mempool_full", "the mempool is full; retry")
+ERR_TX_TOO_LARGE = register_error(
+    "cometbft", 3, "tx_too_large", "the transaction exceeds the mempool's max_tx_bytes"
+)
+ERR_RPC_FAILED = register_error(
+    "cometbft", 4, "rpc_failed", "the local CometBFT node refused or failed the broadcast"
+)
+ERR_UNAVAILABLE = register_error(
+    "cometbft", 5, "unavailable", "the local CometBFT node is not reachable; is it running?"
+)
+
+_RPC_ERRORS: tuple[tuple[str, ErrorCode], ...] = (
+    ("already exists in cache", ERR_IN_CACHE),
+    ("mempool is full", ERR_MEMPOOL_FULL),
+    ("too large", ERR_TX_TOO_LARGE),
+)
+_BATCH_LIMIT = re.compile(r"exceeds maximum \((\d+)\)")
+PARALLEL_VERIFY_MIN_BATCH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class CometConfig:
+    abci_address: str = "tcp://127.0.0.1:26658"
+    rpc_url: str = "http://127.0.0.1:26657"
+    rpc_timeout_s: float = 30.0
+    broadcast_batch: int = 500  # per JSON-RPC batch; lowered to the node's limit when refused
+    verify_threads: int = max(2, os.cpu_count() or 2)
+
+
+class CometEngine:
+    def __init__(self, app: Application, config: CometConfig | None = None) -> None:
+        self.app = app
+        self.config = config or CometConfig()
+        self._lock = threading.RLock()
+        self.handlers = AbciHandlers(app, self._lock, observer=self)
+        self.server = AbciServer(self.handlers, self.config.abci_address)
+        self._waiters: dict[bytes, Future[Receipt]] = {}
+        self._waiters_lock = threading.Lock()
+        self._listeners: list[BlockListener] = []
+        self._request_ids = itertools.count(1)
+        self._batch_limit = self.config.broadcast_batch
+        self._http = httpx.Client(
+            base_url=self.config.rpc_url,
+            timeout=self.config.rpc_timeout_s,
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+        )
+        self._verifier = ThreadPoolExecutor(
+            max_workers=self.config.verify_threads, thread_name_prefix="verify"
+        )
+
+    # ---- public API (the surface the REST API uses; same as SoloEngine) --------------------
+
+    def submit(self, raw: bytes) -> tuple[CheckTxResult, Future[Receipt] | None]:
+        """Broadcast through CometBFT. Returns its CheckTx result and, if admitted, a future
+        that resolves with the receipt when the transaction's block commits."""
+        return self.submit_batch([raw])[0]
+
+    def submit_batch(self, raws: list[bytes]) -> list[tuple[CheckTxResult, Future[Receipt] | None]]:
+        if len(raws) >= PARALLEL_VERIFY_MIN_BATCH:
+            self._preverify(raws)
+        admissions: list[tuple[CheckTxResult, Future[Receipt] | None]] = []
+        start = 0
+        while start < len(raws):
+            size = max(1, self._batch_limit)
+            admissions.extend(self._broadcast(raws[start : start + size]))
+            start += size
+        return admissions
+
+    def subscribe(self, listener: BlockListener) -> Callable[[], None]:
+        """Call `listener(block, receipts)` after every commit; returns an unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def get_pending_nonce(self, address: bytes) -> int:
+        with self._lock:
+            return self.app.get_pending_nonce(address)
+
+    def is_pending(self, tx_hash: bytes) -> bool:
+        return tx_hash in self._waiters or self.handlers.is_pending(tx_hash)
+
+    @property
+    def mempool_size(self) -> int:
+        return self.handlers.pending_count
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The application lock (shared with the ABCI handlers) for other readers of the app."""
+        return self._lock
+
+    def start(self) -> None:
+        self.server.start()
+
+    def stop(self) -> None:
+        self.server.stop()
+        self._http.close()
+        self._verifier.shutdown(wait=True)
+
+    # ---- AbciObserver ---------------------------------------------------------------------
+
+    def on_committed(self, record: BlockRecord, receipts: list[Receipt]) -> None:
+        with self._waiters_lock:
+            futures = [(r, self._waiters.pop(r.tx_hash, None)) for r in receipts]
+        for receipt, future in futures:
+            if future is not None and not future.done():
+                future.set_result(receipt)
+        for listener in list(self._listeners):
+            try:
+                listener(record, receipts)
+            except Exception:  # a listener must never stop the chain
+                log.exception("block listener failed")
+
+    def on_evicted(self, result: CheckTxResult) -> None:
+        with self._waiters_lock:
+            future = self._waiters.pop(result.tx_hash, None)
+        if future is not None and not future.done():
+            future.set_exception(RejectedOnRecheck(result))
+
+    # ---- internals ------------------------------------------------------------------------
+
+    def _broadcast(self, raws: list[bytes]) -> list[tuple[CheckTxResult, Future[Receipt] | None]]:
+        hashes = [self.app.suite.hash(raw) for raw in raws]
+        created: list[bool] = []
+        futures: list[Future[Receipt]] = []
+        with self._waiters_lock:  # before broadcasting: the block may commit before we return
+            for tx_hash in hashes:
+                future = self._waiters.get(tx_hash)
+                created.append(future is None)
+                if future is None:
+                    future = Future()
+                    self._waiters[tx_hash] = future
+                futures.append(future)
+        replies = self._call_rpc_batch_within_limit(raws)
+        admissions: list[tuple[CheckTxResult, Future[Receipt] | None]] = []
+        for raw, tx_hash, future, mine, reply in zip(
+            raws, hashes, futures, created, replies, strict=True
+        ):
+            result = self._check_result(raw, tx_hash, reply)
+            if result.ok:
+                admissions.append((result, future))
+                continue
+            if mine and not self.handlers.is_pending(tx_hash):
+                with self._waiters_lock:
+                    if self._waiters.get(tx_hash) is future:
+                        del self._waiters[tx_hash]
+            admissions.append((result, None))
+        return admissions
+
+    def _call_rpc_batch_within_limit(self, raws: list[bytes]) -> list[dict[str, Any]]:
+        """Like `_call_rpc_batch`, learning the node's `max_request_batch_size` (CometBFT's
+        default is 10) from its refusal and sending smaller batches from then on."""
+        replies = self._call_rpc_batch(raws)
+        refusal = replies[0].get("error", {}) if replies else {}
+        limit = _BATCH_LIMIT.search(str(refusal.get("data", "")))
+        if limit is None or len(raws) <= 1:
+            return replies
+        self._batch_limit = max(1, int(limit.group(1)))
+        log.info("rpc batch limit learned max_request_batch_size=%d", self._batch_limit)
+        return [
+            reply
+            for start in range(0, len(raws), self._batch_limit)
+            for reply in self._call_rpc_batch_within_limit(raws[start : start + self._batch_limit])
+        ]
+
+    def _call_rpc_batch(self, raws: list[bytes]) -> list[dict[str, Any]]:
+        """One JSON-RPC batch of broadcast_tx_sync; one reply (result or error) per tx."""
+        ids = [next(self._request_ids) for _ in raws]
+        body = [
+            {
+                "jsonrpc": "2.0",
+                "id": request_id,
+                "method": "broadcast_tx_sync",
+                "params": {"tx": base64.b64encode(raw).decode()},
+            }
+            for request_id, raw in zip(ids, raws, strict=True)
+        ]
+        try:
+            response = self._http.post("/", json=body)
+            response.raise_for_status()
+            payload = response.json()
+        except (httpx.HTTPError, json.JSONDecodeError) as exc:
+            log.warning("broadcast_tx_sync failed rpc=%s error=%s", self.config.rpc_url, exc)
+            failure = {"error": {"unavailable": True, "data": str(exc)}}
+            return [failure for _ in raws]
+        if isinstance(payload, dict) and "error" in payload and payload.get("id") is None:
+            return [payload for _ in raws]  # the whole batch was refused
+        replies = payload if isinstance(payload, list) else [payload]
+        by_id = {reply.get("id"): reply for reply in replies if isinstance(reply, dict)}
+        missing = {"error": {"data": "no reply for this transaction in the batch"}}
+        return [by_id.get(request_id, missing) for request_id in ids]
+
+    def _check_result(self, raw: bytes, tx_hash: bytes, reply: dict[str, Any]) -> CheckTxResult:
+        sender, nonce = self._sender_and_nonce(raw)
+        result = reply.get("result")
+        if isinstance(result, dict):
+            code = from_abci_code(int(result.get("code", 0)), str(result.get("codespace", "")))
+            details: dict[str, Any] = {}
+            data = result.get("data")
+            if data:
+                try:
+                    parsed = json.loads(base64.b64decode(data))
+                    details = parsed if isinstance(parsed, dict) else {}
+                except ValueError:
+                    details = {}
+            return CheckTxResult(code, str(result.get("log", "")), tx_hash, sender, nonce, details)
+        error = reply.get("error") or {}
+        text = str(error.get("data") or error.get("message") or "unknown RPC error")
+        error_code = ERR_UNAVAILABLE if error.get("unavailable") else ERR_RPC_FAILED
+        for fragment, known in _RPC_ERRORS:
+            if fragment in text:
+                error_code = known
+                break
+        return CheckTxResult(str(error_code), text, tx_hash, sender, nonce)
+
+    def _sender_and_nonce(self, raw: bytes) -> tuple[bytes, int]:
+        try:
+            stx = decode_signed_tx(raw, self.app.suite, max(len(raw), 1))
+        except InvalidTransaction:
+            return b"", 0
+        return stx.tx.sender, stx.tx.nonce
+
+    def _preverify(self, raws: list[bytes]) -> None:
+        """Verify signatures on a thread pool first (the crypto releases the GIL); CheckTx then
+        finds them in the application's cache. Failures are left for CheckTx to report."""
+        suite, max_size = self.app.suite, self.app.max_tx_bytes
+
+        def verify(chunk: list[bytes]) -> list[tuple[bytes, SignedTransaction]]:
+            verified = []
+            for raw in chunk:
+                try:
+                    verified.append((raw, decode_and_verify(raw, suite, max_size)))
+                except InvalidTransaction:
+                    continue
+            return verified
+
+        size = -(-len(raws) // self.config.verify_threads)
+        chunks = [raws[i : i + size] for i in range(0, len(raws), size)]
+        for verified in self._verifier.map(verify, chunks):
+            with self._lock:
+                for raw, stx in verified:
+                    self.app.remember_verified(raw, stx)

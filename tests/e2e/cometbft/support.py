@@ -1,0 +1,89 @@
+"""Helpers for the CometBFT end-to-end tests: free ports, signing, CometBFT RPC calls."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import socket
+from typing import Any
+
+import httpx
+
+from finchain.crypto import Address, PrivateKey, get_suite
+from finchain.model import Transaction, sign_transaction
+from finchain.modules.bank import Transfer
+
+PORTS_PER_NODE = 10
+
+
+def find_free_base_port(nodes: int) -> int:
+    """A base port such that every port of `nodes` testnet nodes is free right now."""
+    for _ in range(200):
+        base = random.randrange(20_000, 60_000 - PORTS_PER_NODE * nodes, PORTS_PER_NODE)
+        if all(_is_free(base + offset) for offset in range(PORTS_PER_NODE * nodes)):
+            return base
+    raise RuntimeError("no free port range found")
+
+
+def sign_transfer(
+    chain_id: str,
+    key: PrivateKey,
+    to: bytes,
+    amount: int,
+    nonce: int,
+    suite_name: str = "intl",
+    asset: str = "CNY",
+) -> bytes:
+    suite = get_suite(suite_name)
+    tx = Transaction(
+        chain_id=chain_id,
+        sender=suite.address(key.public_key),
+        nonce=nonce,
+        fee=0,
+        msgs=(Transfer(Address(to), asset, amount),),
+        memo="",
+        valid_until_height=0,
+    )
+    return sign_transaction(tx, key, suite).raw
+
+
+def rpc_batch(
+    client: httpx.Client, rpc_url: str, calls: list[tuple[str, dict[str, Any]]]
+) -> list[Any]:
+    """Several CometBFT JSON-RPC calls in one batch request; results in order (errors raise)."""
+    body = [
+        {"jsonrpc": "2.0", "id": i, "method": method, "params": params}
+        for i, (method, params) in enumerate(calls)
+    ]
+    replies = {r["id"]: r for r in client.post(rpc_url, json=body, timeout=30).json()}
+    results = []
+    for i in range(len(calls)):
+        if "error" in replies[i]:
+            raise AssertionError(f"{calls[i][0]} failed: {replies[i]['error']}")
+        results.append(replies[i]["result"])
+    return results
+
+
+def abci_query_call(
+    path: str, params: dict[str, Any], height: int = 0
+) -> tuple[str, dict[str, Any]]:
+    """A CometBFT `abci_query` call for a finchain query path (data = JSON params, hex)."""
+    data = json.dumps(params).encode().hex()
+    return "abci_query", {"path": path, "data": data, "height": str(height), "prove": False}
+
+
+def decode_abci_value(result: dict[str, Any]) -> Any:
+    response = result["response"]
+    if int(response.get("code", 0)) != 0:
+        raise AssertionError(f"query failed: {response}")
+    return json.loads(base64.b64decode(response["value"]))
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
