@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,7 @@ def make_chain(
     suite_name: str = "intl",
     extra_accounts: int = 0,
     params: ChainParams | None = None,
+    validators: Sequence[tuple[bytes, int]] | None = None,
 ) -> Chain:
     suite = get_suite(suite_name)
     keys: dict[str, PrivateKey] = {org: suite.generate_private_key() for org, _, _ in DEV_ORGS}
@@ -79,7 +81,7 @@ def make_chain(
     )
     db = Database(path)
     app = Application(db)
-    app.init_chain(genesis)
+    app.init_chain(genesis, validators)
     clock = [GENESIS_TIME_MS]
 
     def tick() -> int:

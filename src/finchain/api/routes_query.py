@@ -27,6 +27,7 @@ from finchain.api.schemas import (
     ErrorCodeJson,
     MemberJson,
     StatusResponse,
+    ValidatorJson,
 )
 from finchain.api.services import NodeServices
 from finchain.app.queries import ERR_BAD_QUERY
@@ -137,6 +138,10 @@ def build_query_router(services: NodeServices) -> APIRouter:
     @router.get("/assets/{symbol}", response_model=AssetJson, responses=NOT_FOUND, tags=["assets"])
     def get_asset(symbol: str, height: HeightQuery = None) -> JSONResponse:
         return JSONResponse(query("asset", height, symbol=symbol))
+
+    @router.get("/validators", response_model=list[ValidatorJson], tags=["validators"])
+    def get_validators(height: HeightQuery = None) -> JSONResponse:
+        return JSONResponse(query("validators", height))
 
     @router.get("/params", response_model=dict[str, Any], tags=["node"])
     def get_params(height: HeightQuery = None) -> JSONResponse:

@@ -137,6 +137,11 @@ class MemberJson(BaseModel):
     accounts: list[str]
 
 
+class ValidatorJson(BaseModel):
+    pub_key: str  # Ed25519 consensus key, hex
+    power: int
+
+
 class AssetJson(BaseModel):
     symbol: str
     decimals: int

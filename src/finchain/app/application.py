@@ -9,7 +9,7 @@ block durably in one batch and resets the mempool's check state.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,9 @@ from finchain.modules.context import ExecutionContext
 from finchain.modules.members import MembersView
 from finchain.modules.members.genesis import init_members_genesis
 from finchain.modules.members.invariants import INVARIANTS as MEMBERS_INVARIANTS
+from finchain.modules.validators import compute_validator_updates
+from finchain.modules.validators.genesis import init_validators_genesis, parse_genesis_validators
+from finchain.modules.validators.invariants import INVARIANTS as VALIDATORS_INVARIANTS
 from finchain.state import GENESIS_PREV_APP_HASH, Overlay, StateReader, compute_app_hash
 from finchain.store import Database, HistoricalView
 
@@ -50,7 +53,7 @@ DECODE_CACHE_SIZE = 200_000
 ERR_NOT_INITIALISED = register_error("app", 1, "not_initialised", "the chain has no genesis yet")
 ERR_TOO_MANY_TXS = register_error("app", 2, "too_many_txs", "block has more than max_block_txs")
 
-INVARIANTS = [*MEMBERS_INVARIANTS, *BANK_INVARIANTS]
+INVARIANTS = [*MEMBERS_INVARIANTS, *BANK_INVARIANTS, *VALIDATORS_INVARIANTS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +158,13 @@ class Application:
         last = self._last
         return InfoResult(chain_id, last.height, last.app_hash, last.time_ms)
 
-    def init_chain(self, genesis: GenesisDoc) -> bytes:
-        """Write the genesis state (height 0) and return the initial app hash."""
+    def init_chain(
+        self, genesis: GenesisDoc, validators: Sequence[tuple[bytes, int]] | None = None
+    ) -> bytes:
+        """Write the genesis state (height 0) and return the initial app hash.
+
+        `validators` (Ed25519 key, power) is the engine's initial set (CometBFT's InitChain);
+        without it the genesis document's `validators` list is recorded."""
         if self._genesis is not None:
             raise InternalError("init_chain on an initialised chain")
         self._load_genesis(genesis)
@@ -164,6 +172,9 @@ class Application:
         state.set(PARAMS_KEY, genesis.params.encode())
         init_members_genesis(state, genesis.members)
         init_bank_genesis(state, genesis.bank, MembersView(state))
+        if validators is None:
+            validators = parse_genesis_validators(genesis.validators)
+        init_validators_genesis(state, validators)
         violations = self.check_invariants(state)
         if violations:
             raise InvalidTransaction(ERR_BAD_GENESIS, f"genesis breaks invariants: {violations}")
@@ -240,11 +251,12 @@ class Application:
             receipt, accounts = self._deliver_tx(block_state, header, index, raw)
             receipts.append(receipt)
             touched.extend((address, index) for address in sorted(accounts))
+        validator_updates = compute_validator_updates(self.db, block_state.writes)
         prev_app_hash = self._last.app_hash
         app_hash = compute_app_hash(self.suite, prev_app_hash, block_state.writes)
         record = BlockRecord(header, tuple(r.tx_hash for r in receipts), prev_app_hash, app_hash)
         self._pending = _PendingBlock(record, block_state.writes, raw_txs, receipts, touched)
-        return FinalizeResult(receipts, app_hash)
+        return FinalizeResult(receipts, app_hash, validator_updates)
 
     def commit(self) -> int:
         """Persist the finalized block durably; returns the new committed height."""

@@ -1,7 +1,7 @@
 """Read-only query routes over a committed state view; results are JSON-ready.
 
 Paths: `params`, `members`, `member {id}`, `assets`, `asset {symbol}`, `balances {address}`,
-`account {address}` (nonce, organisation, balances).
+`account {address}` (nonce, organisation, balances), `validators`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from finchain.errors import InvalidTransaction, NotFound, register_error
 from finchain.modules.bank.queries import query_asset, query_assets, query_balances
 from finchain.modules.members import MembersView
 from finchain.modules.members.queries import query_member, query_members
+from finchain.modules.validators.queries import query_validators
 from finchain.state import StateReader
 
 ERR_BAD_QUERY = register_error("query", 1, "bad_request", "unknown query path or bad parameter")
@@ -62,4 +63,5 @@ _ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
     "asset": lambda state, p: query_asset(state, str(p.get("symbol", ""))),
     "balances": lambda state, p: query_balances(state, _address(p)),
     "account": _account,
+    "validators": lambda state, _: query_validators(state),
 }

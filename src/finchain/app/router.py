@@ -10,6 +10,7 @@ from finchain.modules.bank.handlers import make_handlers as make_bank_handlers
 from finchain.modules.context import ExecutionContext
 from finchain.modules.members import MembersView
 from finchain.modules.members.handlers import make_handlers as make_members_handlers
+from finchain.modules.validators.handlers import make_handlers as make_validators_handlers
 
 Handler = Callable[[ExecutionContext, Any], None]
 
@@ -21,6 +22,7 @@ class Router:
         self._handlers: dict[type, Handler] = {}
         self.add(make_members_handlers())
         self.add(make_bank_handlers(MembersView))
+        self.add(make_validators_handlers(MembersView))
 
     def add(self, handlers: dict[type, Handler]) -> None:
         for msg_type, handler in handlers.items():

@@ -23,6 +23,7 @@ from finchain.cli.common import (
     HOME_OPTION,
     PASSWORD_ENV,
     CliError,
+    fail,
     get_keyring,
     guard_errors,
 )
@@ -34,6 +35,7 @@ from finchain.cli.init_cmd import (
     validate_suite,
 )
 from finchain.node.config import GENESIS_FILE, load_node_config, save_node_config
+from finchain.node.member import CometbftExited, run_member_node
 from finchain.node.node import Node, configure_logging
 from finchain.sdk import KeyInfo
 
@@ -85,16 +87,32 @@ def start(
     home: Path = HOME_OPTION,
     port: int | None = typer.Option(None, "--port", help="Override the API port of node.json."),
 ) -> None:
-    """Run the node of an initialised HOME in the foreground (Ctrl-C to stop)."""
+    """Run the node of an initialised HOME in the foreground (Ctrl-C to stop).
+
+    With `"engine": "cometbft"` in HOME/node.json this is one member's consortium node: the
+    application for its CometBFT node (started as a child when `cometbft_home` is set)."""
     with guard_errors():
+        if port is not None:
+            set_api_port(home, port)
+        config = load_node_config(home)
+        if config.engine == "cometbft":
+            typer.echo(
+                f"finchain member node: home {home}, API http://{config.api_host}:"
+                f"{config.api_port}, ABCI {config.abci_address}, CometBFT RPC "
+                f"{config.cometbft_rpc_url}"
+            )
+            configure_logging(config.log_level)
+            try:
+                run_member_node(home, config)
+            except CometbftExited as exc:
+                fail("node/cometbft_exited", str(exc))
+            typer.echo("finchain node stopped")
+            return
         if not (home / GENESIS_FILE).is_file():
             raise CliError(
                 "cli/no_home",
                 f"{home} has no {GENESIS_FILE}; create it with `finchain init --home {home}`",
             )
-        if port is not None:
-            set_api_port(home, port)
-        config = load_node_config(home)
         typer.echo(f"finchain node: home {home}, API http://{config.api_host}:{config.api_port}")
         configure_logging(config.log_level)
         node = Node.open(home)

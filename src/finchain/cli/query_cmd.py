@@ -125,6 +125,23 @@ def query_members(
             print_members(members)
 
 
+@query_app.command("validators")
+def query_validators(
+    height: int | None = HEIGHT_OPTION,
+    home: Path = HOME_OPTION,
+    node: str | None = NODE_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List the validator set the application records (Ed25519 key, voting power)."""
+    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+        validators = client.get_validators(height)
+        if as_json:
+            print_json(validators)
+        else:
+            for validator in validators:
+                typer.echo(f"{validator['pub_key']}  power {validator['power']}")
+
+
 @query_app.command("assets")
 def query_assets(
     height: int | None = HEIGHT_OPTION,

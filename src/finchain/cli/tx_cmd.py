@@ -1,4 +1,4 @@
-"""`finchain tx`: sign with a key of HOME/keys and submit to a node (bank and members messages).
+"""`finchain tx`: sign with a key of HOME/keys and submit to a node (bank, members, validators).
 
 Amounts are given in major units ("12.34") and converted exactly with the asset's decimals read
 from the node. `--to`/`--address` take a `0x…` address or a key name of the home's keyring.
@@ -30,6 +30,7 @@ from finchain.sdk import (
     make_add_account,
     make_issue,
     make_redeem,
+    make_set_validator_power,
     make_transfer,
     parse_amount,
 )
@@ -40,7 +41,12 @@ members_app = typer.Typer(
     help="Members module: accounts of your organisation.", no_args_is_help=True
 )
 tx_app.add_typer(bank_app, name="bank")
+validators_app = typer.Typer(
+    help="Validators module: change the consensus validator set (admin members).",
+    no_args_is_help=True,
+)
 tx_app.add_typer(members_app, name="members")
+tx_app.add_typer(validators_app, name="validators")
 
 FROM_OPTION: Any = typer.Option(..., "--from", help="Key name in HOME/keys that signs.")
 TO_OPTION: Any = typer.Option(..., "--to", help="Recipient: 0x address or key name.")
@@ -120,6 +126,27 @@ def add_account(
     """Register another account for the organisation of --from."""
     with guard_errors(), Client(resolve_node_url(node, home)) as client:
         msg = make_add_account(resolve_address(address, home))
+        sign_submit_and_print(client, sender, home, msg, memo, no_wait, as_json)
+
+
+@validators_app.command("set-power")
+def set_validator_power(
+    sender: str = FROM_OPTION,
+    pub_key: str = typer.Option(
+        ...,
+        "--pub-key",
+        help="Ed25519 consensus key: base64 (pub_key.value of priv_validator_key.json) or hex.",
+    ),
+    power: int = typer.Option(..., "--power", help="New voting power; 0 removes the validator."),
+    memo: str = MEMO_OPTION,
+    home: Path = HOME_OPTION,
+    node: str | None = NODE_OPTION,
+    no_wait: bool = ASYNC_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add, re-weight or remove a validator (CometBFT applies it two blocks later)."""
+    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+        msg = make_set_validator_power(pub_key, power)
         sign_submit_and_print(client, sender, home, msg, memo, no_wait, as_json)
 
 

@@ -1,7 +1,8 @@
 """Node configuration (`HOME/node.json`) and the layout of a node home.
 
 Home layout:
-    HOME/genesis.json   the chain's genesis document (read once, when the database is empty)
+    HOME/genesis.json   the chain's genesis document (read once, when the database is empty;
+                        engine "cometbft" takes it from CometBFT's genesis `app_state` instead)
     HOME/node.json      this file's `NodeConfig`, flat JSON; missing keys take the defaults
     HOME/data/          the RocksDB database
     HOME/keys/          keystores (used by the CLI, never read by the node)
@@ -23,7 +24,7 @@ GENESIS_FILE = "genesis.json"
 CONFIG_FILE = "node.json"
 DATA_DIR = "data"
 KEYS_DIR = "keys"
-ENGINES = ("solo",)
+ENGINES = ("solo", "cometbft")
 MIB = 1024 * 1024
 
 
@@ -51,6 +52,13 @@ class NodeConfig:
     max_batch_body_bytes: int = 8 * MIB
     commit_timeout_s: float = 30.0
     log_level: str = "info"
+    # engine "cometbft": this process is one member's application; CometBFT connects to
+    # `abci_address` and the API broadcasts through `cometbft_rpc_url`. With `cometbft_home`
+    # set (absolute, or relative to HOME), `finchain node start` also runs `cometbft start`
+    # on that home as its child process; empty: the operator runs CometBFT separately.
+    abci_address: str = "tcp://127.0.0.1:26658"
+    cometbft_rpc_url: str = "http://127.0.0.1:26657"
+    cometbft_home: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -97,6 +105,10 @@ def parse_node_config(raw: dict[str, Any], source: str = "node config") -> NodeC
 def validate_node_config(config: NodeConfig, source: str = "node config") -> None:
     if config.engine not in ENGINES:
         raise NodeConfigError(f"{source}: engine must be one of {list(ENGINES)}")
+    if not config.abci_address.startswith(("tcp://", "unix://")):
+        raise NodeConfigError(f"{source}: abci_address must be tcp://HOST:PORT or unix://PATH")
+    if not config.cometbft_rpc_url.startswith(("http://", "https://")):
+        raise NodeConfigError(f"{source}: cometbft_rpc_url must be an http(s) URL")
     if not 0 <= config.api_port <= 65535:
         raise NodeConfigError(f"{source}: api_port must be 0..65535")
     positive = ("solo_max_block_txs", "max_body_bytes", "max_batch_body_bytes", "commit_timeout_s")

@@ -76,6 +76,11 @@ class Node:
         """Open (and on first start, initialise) the chain in `home`."""
         config = config or load_node_config(home)
         validate_node_config(config)
+        if config.engine != "solo":
+            raise NodeConfigError(
+                f"engine {config.engine!r}: this node runs the solo engine; "
+                "start a CometBFT member node with `finchain node start` (node.member)"
+            )
         db = Database(data_dir(home))
         try:
             app = Application(db)

@@ -4,7 +4,9 @@
 them (every validator, the shared chain id and time, the finchain genesis as `app_state`) and
 edits each config.toml: distinct ports on 127.0.0.1, persistent peers, fast blocks
 (`timeout_commit`), empty blocks on, a large mempool. Account keys go to DIR/keys as plaintext
-key files marked unsafe (this network is for tests and demos only).
+key files marked unsafe (this network is for tests and demos only). Each node's app home gets a
+node.json (engine "cometbft"), so `finchain node start --home DIR/node<i>/app` runs that node
+alone, with its CometBFT as a child, as a member would on its own host.
 
 Ports for node i: p2p = base + 10*i, rpc = +1, abci (proxy_app) = +2, REST API = +3.
 
@@ -29,6 +31,7 @@ import finchain
 from finchain.app import ChainParams
 from finchain.crypto import PrivateKey, format_address, get_suite
 from finchain.errors import FinchainError
+from finchain.node.config import NodeConfig, save_node_config
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
 from finchain.sdk.keystore import load_key_file, save_key_file
 
@@ -168,9 +171,24 @@ def generate(
                 ("consensus", "create_empty_blocks_interval"): _q(empty_blocks_interval),
             },
         )
+    for node in nodes:
+        save_member_node_config(node)
     layout = TestnetLayout(str(directory), chain_id, crypto_suite, tuple(nodes))
     (directory / LAYOUT_FILE).write_text(json.dumps(layout.to_json(), indent=2) + "\n")
     return layout
+
+
+def save_member_node_config(node: NodeLayout) -> None:
+    """APP_HOME/node.json for `finchain node start --home APP_HOME`: this node's application with
+    its CometBFT home (`../cometbft`) as a child process, the production way to run one node."""
+    config = NodeConfig(
+        api_port=node.api_port,
+        engine="cometbft",
+        abci_address=node.abci_address,
+        cometbft_rpc_url=node.rpc_url,
+        cometbft_home=os.path.relpath(node.cometbft_home, node.app_home),
+    )
+    save_node_config(Path(node.app_home), config)
 
 
 def find_cometbft() -> str:

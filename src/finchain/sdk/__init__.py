@@ -37,6 +37,7 @@ from finchain.sdk.messages import (
     make_add_account,
     make_issue,
     make_redeem,
+    make_set_validator_power,
     make_transfer,
     to_address,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "make_add_account",
     "make_issue",
     "make_redeem",
+    "make_set_validator_power",
     "make_transfer",
     "parse_amount",
     "raise_if_failed",

@@ -34,7 +34,13 @@ from finchain.crypto import get_suite
 from finchain.model import SignedTransaction
 from finchain.sdk.client import DEFAULT_POLL_INTERVAL_S, DEFAULT_TIMEOUT_S, ChainIdentity
 from finchain.sdk.errors import FinchainApiError, NodeUnavailable, SuiteMismatch, TxWaitTimeout
-from finchain.sdk.messages import make_add_account, make_issue, make_redeem, make_transfer
+from finchain.sdk.messages import (
+    make_add_account,
+    make_issue,
+    make_redeem,
+    make_set_validator_power,
+    make_transfer,
+)
 from finchain.sdk.results import (
     AccountView,
     AssetView,
@@ -89,6 +95,7 @@ class AsyncClient:
         self._identity: ChainIdentity | None = None
         self.bank = AsyncBankCalls(self)
         self.members = AsyncMembersCalls(self)
+        self.validators = AsyncValidatorsCalls(self)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -243,6 +250,11 @@ class AsyncClient:
         path = f"/v1/members/{member_id}"
         data = await self._request("GET", path, params=compute_height_params(height))
         return MemberView.from_json(data)
+
+    async def get_validators(self, height: int | None = None) -> list[dict[str, Any]]:
+        """The validator set the application records: `[{"pub_key": hex, "power": n}]`."""
+        data = await self._request("GET", "/v1/validators", params=compute_height_params(height))
+        return [dict(v) for v in data]
 
     async def get_assets(self, height: int | None = None) -> list[AssetView]:
         data = await self._request("GET", "/v1/assets", params=compute_height_params(height))
@@ -413,4 +425,26 @@ class AsyncMembersCalls:
         mode: SubmitMode = "commit",
     ) -> TxResult:
         msg = make_add_account(address)
+        return await self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo, mode=mode)
+
+
+class AsyncValidatorsCalls:
+    """`client.validators.*`: validator-set changes (admin members only)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def set_power(
+        self,
+        wallet: Wallet,
+        pub_key: bytes | str,
+        power: int,
+        *,
+        fee: int = 0,
+        memo: str = "",
+        mode: SubmitMode = "commit",
+    ) -> TxResult:
+        """Add (power > 0), re-weight or remove (power 0) the validator with this Ed25519 key;
+        CometBFT applies it two heights after the block that commits it."""
+        msg = make_set_validator_power(pub_key, power)
         return await self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo, mode=mode)

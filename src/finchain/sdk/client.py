@@ -30,7 +30,13 @@ from finchain.sdk.errors import (
     SuiteMismatch,
     TxWaitTimeout,
 )
-from finchain.sdk.messages import make_add_account, make_issue, make_redeem, make_transfer
+from finchain.sdk.messages import (
+    make_add_account,
+    make_issue,
+    make_redeem,
+    make_set_validator_power,
+    make_transfer,
+)
 from finchain.sdk.results import (
     AccountView,
     AssetView,
@@ -90,6 +96,7 @@ class Client:
         self._identity: ChainIdentity | None = None
         self.bank = BankCalls(self)
         self.members = MembersCalls(self)
+        self.validators = ValidatorsCalls(self)
 
     def close(self) -> None:
         self._http.close()
@@ -251,6 +258,11 @@ class Client:
             self._request("GET", path, params=compute_height_params(height))
         )
 
+    def get_validators(self, height: int | None = None) -> list[dict[str, Any]]:
+        """The validator set the application records: `[{"pub_key": hex, "power": n}]`."""
+        data = self._request("GET", "/v1/validators", params=compute_height_params(height))
+        return [dict(v) for v in data]
+
     def get_assets(self, height: int | None = None) -> list[AssetView]:
         data = self._request("GET", "/v1/assets", params=compute_height_params(height))
         return [AssetView.from_json(a) for a in data]
@@ -350,4 +362,26 @@ class MembersCalls:
         mode: SubmitMode = "commit",
     ) -> TxResult:
         msg = make_add_account(address)
+        return self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo, mode=mode)
+
+
+class ValidatorsCalls:
+    """`client.validators.*`: validator-set changes (admin members only)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def set_power(
+        self,
+        wallet: Wallet,
+        pub_key: bytes | str,
+        power: int,
+        *,
+        fee: int = 0,
+        memo: str = "",
+        mode: SubmitMode = "commit",
+    ) -> TxResult:
+        """Add (power > 0), re-weight or remove (power 0) the validator with this Ed25519 key;
+        CometBFT applies it two heights after the block that commits it."""
+        msg = make_set_validator_power(pub_key, power)
         return self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo, mode=mode)

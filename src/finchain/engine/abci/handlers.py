@@ -171,7 +171,8 @@ class AbciHandlers:
         with self.lock:
             app = self.app
             if not app.is_initialised:
-                app_hash = app.init_chain(genesis)
+                validators = [(v.pub_key.ed25519, v.power) for v in request.validators]
+                app_hash = app.init_chain(genesis, validators)
             elif app.height == 0 and app.genesis.encode() == genesis.encode():
                 app_hash = app.app_hash  # restarted before block 1: InitChain comes again
             else:

@@ -1,0 +1,41 @@
+"""Module `validators`: the consensus validator set, as the application knows and changes it.
+
+The validators that sign blocks are CometBFT's (Ed25519 consensus keys, separate from account
+keys). The application records the set it was given at InitChain and changes it only by the
+`validators/SetPower@1` message of an `admin` member; the block's changes are returned to the
+engine as ABCI `ValidatorUpdates` in FinalizeBlock, and CometBFT applies them two heights later
+(an update returned at height H takes effect at H+2). The solo engine has one implicit validator
+and ignores updates.
+
+State layout (keys built in `keys.py`):
+| key                                 | value                                |
+|-------------------------------------|--------------------------------------|
+| `validators/set/<ed25519 pub key>`  | voting power (canonical uint), > 0   |
+
+Messages: `validators/SetPower@1(pub_key, power)`: power 0 removes a validator, a positive power
+adds one or changes its weight. Rejected: a key that is not 32 bytes, power above `MAX_POWER`,
+removing a key that is not a validator, removing the last validator (CometBFT would halt).
+Events: `validators.power_changed(pub_key, old_power, power)`.
+Invariants: every recorded power is 1 .. MAX_POWER.
+Governance (a later issue) will put member votes in front of the same keeper call.
+"""
+
+from __future__ import annotations
+
+from finchain.modules.validators.keeper import (
+    MAX_POWER,
+    Validator,
+    ValidatorsKeeper,
+    ValidatorsView,
+)
+from finchain.modules.validators.messages import SetPower
+from finchain.modules.validators.updates import compute_validator_updates
+
+__all__ = [
+    "MAX_POWER",
+    "SetPower",
+    "Validator",
+    "ValidatorsKeeper",
+    "ValidatorsView",
+    "compute_validator_updates",
+]

@@ -1,0 +1,45 @@
+"""Genesis of the validators module: the initial validator set."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from typing import Any
+
+from finchain.errors import InvalidTransaction
+from finchain.modules.validators.errors import ERR_BAD_GENESIS
+from finchain.modules.validators.keeper import ValidatorsKeeper
+from finchain.modules.validators.messages import validate_power, validate_pub_key
+from finchain.state import StateWriter
+
+
+def parse_genesis_validators(entries: Sequence[dict[str, Any]]) -> list[tuple[bytes, int]]:
+    """`[{"pub_key": <base64 Ed25519>, "power": n}, ...]` (CometBFT's genesis shape) -> pairs."""
+    pairs = []
+    for entry in entries:
+        try:
+            pub_key = base64.b64decode(str(entry["pub_key"]), validate=True)
+            power = int(entry["power"])
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            raise InvalidTransaction(
+                ERR_BAD_GENESIS, f"bad validator entry {entry}: {exc}"
+            ) from None
+        pairs.append((pub_key, power))
+    return pairs
+
+
+def init_validators_genesis(state: StateWriter, validators: Sequence[tuple[bytes, int]]) -> None:
+    """Record the initial set; every power must be positive and every key distinct."""
+    keeper = ValidatorsKeeper(state)
+    for pub_key, power in validators:
+        try:
+            validate_pub_key(pub_key)
+            validate_power(power)
+        except InvalidTransaction as err:
+            raise InvalidTransaction(ERR_BAD_GENESIS, err.message) from None
+        if power == 0 or keeper.get_power(pub_key) != 0:
+            raise InvalidTransaction(
+                ERR_BAD_GENESIS, f"validator {pub_key.hex()}: zero power or listed twice"
+            )
+        keeper.set_power(pub_key, power)

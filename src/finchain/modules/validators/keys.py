@@ -1,0 +1,13 @@
+"""The only place that builds `validators/` store keys."""
+
+SET_PREFIX = b"validators/set/"
+PUB_KEY_LENGTH = 32  # Ed25519
+
+
+def validator_key(pub_key: bytes) -> bytes:
+    return SET_PREFIX + pub_key
+
+
+def split_validator_key(key: bytes) -> bytes:
+    """The public key of a validator key."""
+    return key[len(SET_PREFIX) :]
