@@ -2,10 +2,13 @@
 
 finchain init | dev | status
 finchain node start
+finchain testnet up | status | down | reset
 finchain keys new | list | show
 finchain tx bank transfer | issue | redeem
 finchain tx members add-account
-finchain query account | balances | tx | block | members | assets
+finchain tx validators set-power
+finchain query account | balances | tx | block | members | validators | assets
+finchain bench transfers | ...
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from finchain.cli.dev_cmd import dev, node_app
 from finchain.cli.init_cmd import init
 from finchain.cli.keys_cmd import keys_app
 from finchain.cli.query_cmd import query_app, status
+from finchain.cli.testnet_cmd import testnet_app
 from finchain.cli.tx_cmd import tx_app
 
 app = typer.Typer(
@@ -47,6 +51,7 @@ app.command("init")(init)
 app.command("dev")(dev)
 app.command("status")(status)
 app.add_typer(node_app, name="node")
+app.add_typer(testnet_app, name="testnet")
 app.add_typer(keys_app, name="keys")
 app.add_typer(tx_app, name="tx")
 app.add_typer(query_app, name="query")
