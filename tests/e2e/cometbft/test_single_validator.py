@@ -16,9 +16,11 @@ import httpx
 import pytest
 
 from finchain.app import Application
+from finchain.app.ante import ERR_WRONG_CHAIN
 from finchain.crypto import PrivateKey, format_address, get_suite
 from finchain.engine.cometbft import CometConfig, CometEngine
 from finchain.model import BlockRecord, Receipt
+from finchain.modules.bank.errors import ERR_INSUFFICIENT_FUNDS
 from finchain.node import testnet
 from finchain.node.testnet_config import USER_BALANCE, TestnetLayout
 from finchain.store import Database
@@ -128,6 +130,44 @@ def test_invalid_transactions_come_back_with_their_codes(network: SoloNetwork) -
         ("tx/nonce_gap", None),
     ]
     assert engine.mempool_size == 0
+
+
+def test_invalid_check_tx_never_enters_a_block(network: SoloNetwork) -> None:
+    """Sent straight to CometBFT's RPC (not through our API): CometBFT runs CheckTx, gets the
+    stable code, keeps the tx out of its mempool, and no block ever holds it."""
+    keys, chain_id = network.keys, network.layout.chain_id
+    recipient = network.address("user1")
+    overdraft = sign_transfer(chain_id, keys["user3"], recipient, USER_BALANCE + 1, nonce=0)
+    wrong_chain = sign_transfer("other-chain", keys["user3"], recipient, 1, nonce=0)
+    with httpx.Client(timeout=30) as client:
+        replies = rpc_batch(
+            client,
+            network.rpc_url,
+            [
+                ("broadcast_tx_sync", {"tx": base64.b64encode(raw).decode()})
+                for raw in (overdraft, wrong_chain)
+            ],
+        )
+        assert [(r["code"], r["codespace"]) for r in replies] == [
+            (ERR_INSUFFICIENT_FUNDS.number, "bank"),
+            (ERR_WRONG_CHAIN.number, "tx"),
+        ]
+        height = network.app.height
+        testnet.wait_for_blocks(network.layout, height + 3, timeout_s=30)
+        for raw in (overdraft, wrong_chain):
+            tx_hash = SUITE.hash(raw)
+            assert all(tx_hash not in record.tx_hashes for record, _ in network.blocks)
+            found = client.post(
+                network.rpc_url,
+                json={
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "tx",
+                    "params": {"hash": base64.b64encode(tx_hash).decode()},
+                },
+            ).json()
+            assert "error" in found, found
+    assert network.app.get_pending_nonce(network.address("user3")) == 0
 
 
 def test_batch_of_transfers_all_commit(network: SoloNetwork) -> None:
