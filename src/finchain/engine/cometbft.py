@@ -20,24 +20,23 @@ import base64
 import itertools
 import json
 import logging
-import os
 import re
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from finchain.app import Application, CheckTxResult
-from finchain.app.ante import decode_and_verify
 from finchain.engine.abci import AbciHandlers, AbciServer, from_abci_code
+from finchain.engine.preverify import DEFAULT_VERIFY_THREADS, SignatureVerifier
 from finchain.engine.solo import BlockListener, RejectedOnRecheck
 from finchain.errors import ErrorCode, InvalidTransaction, register_error
 from finchain.model.block import BlockRecord
 from finchain.model.receipt import Receipt
-from finchain.model.tx import SignedTransaction, decode_signed_tx
+from finchain.model.tx import decode_signed_tx
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,6 @@ _RPC_ERRORS: tuple[tuple[str, ErrorCode], ...] = (
     ("too large", ERR_TX_TOO_LARGE),
 )
 _BATCH_LIMIT = re.compile(r"exceeds maximum \((\d+)\)")
-PARALLEL_VERIFY_MIN_BATCH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +68,7 @@ class CometConfig:
     rpc_url: str = "http://127.0.0.1:26657"
     rpc_timeout_s: float = 30.0
     broadcast_batch: int = 500  # per JSON-RPC batch; lowered to the node's limit when refused
-    verify_threads: int = max(2, os.cpu_count() or 2)
+    verify_threads: int = DEFAULT_VERIFY_THREADS
 
 
 class CometEngine:
@@ -90,9 +88,7 @@ class CometEngine:
             timeout=self.config.rpc_timeout_s,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         )
-        self._verifier = ThreadPoolExecutor(
-            max_workers=self.config.verify_threads, thread_name_prefix="verify"
-        )
+        self._verifier = SignatureVerifier(self.config.verify_threads)
 
     # ---- public API (the surface the REST API uses; same as SoloEngine) --------------------
 
@@ -102,8 +98,7 @@ class CometEngine:
         return self.submit_batch([raw])[0]
 
     def submit_batch(self, raws: list[bytes]) -> list[tuple[CheckTxResult, Future[Receipt] | None]]:
-        if len(raws) >= PARALLEL_VERIFY_MIN_BATCH:
-            self._preverify(raws)
+        self._verifier.preverify(self.app, raws, self._lock)
         admissions: list[tuple[CheckTxResult, Future[Receipt] | None]] = []
         start = 0
         while start < len(raws):
@@ -139,7 +134,7 @@ class CometEngine:
     def stop(self) -> None:
         self.server.stop()
         self._http.close()
-        self._verifier.shutdown(wait=True)
+        self._verifier.shutdown()
 
     # ---- AbciObserver ---------------------------------------------------------------------
 
@@ -263,24 +258,3 @@ class CometEngine:
         except InvalidTransaction:
             return b"", 0
         return stx.tx.sender, stx.tx.nonce
-
-    def _preverify(self, raws: list[bytes]) -> None:
-        """Verify signatures on a thread pool first (the crypto releases the GIL); CheckTx then
-        finds them in the application's cache. Failures are left for CheckTx to report."""
-        suite, max_size = self.app.suite, self.app.max_tx_bytes
-
-        def verify(chunk: list[bytes]) -> list[tuple[bytes, SignedTransaction]]:
-            verified = []
-            for raw in chunk:
-                try:
-                    verified.append((raw, decode_and_verify(raw, suite, max_size)))
-                except InvalidTransaction:
-                    continue
-            return verified
-
-        size = -(-len(raws) // self.config.verify_threads)
-        chunks = [raws[i : i + size] for i in range(0, len(raws), size)]
-        for verified in self._verifier.map(verify, chunks):
-            with self._lock:
-                for raw, stx in verified:
-                    self.app.remember_verified(raw, stx)

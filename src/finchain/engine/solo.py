@@ -14,25 +14,22 @@ is made strictly increasing; the application only ever sees it through the block
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from finchain.app import Application, CheckTxResult
-from finchain.app.ante import decode_and_verify
-from finchain.errors import InternalError, InvalidTransaction
+from finchain.engine.preverify import DEFAULT_VERIFY_THREADS, SignatureVerifier
+from finchain.errors import InternalError
 from finchain.model.block import BlockHeader, BlockRecord, compute_block_hash
 from finchain.model.receipt import Receipt
-from finchain.model.tx import SignedTransaction
 
 log = logging.getLogger(__name__)
 
 BlockListener = Callable[[BlockRecord, list[Receipt]], None]
-PARALLEL_VERIFY_MIN_BATCH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +37,7 @@ class SoloConfig:
     max_block_txs: int = 10_000
     block_interval_s: float = 0.0  # minimum time between blocks (lets transactions batch up)
     empty_block_interval_s: float = 0.0  # > 0: also make empty blocks this often
-    verify_threads: int = max(2, os.cpu_count() or 2)
+    verify_threads: int = DEFAULT_VERIFY_THREADS
 
 
 class SoloEngine:
@@ -62,9 +59,7 @@ class SoloEngine:
         self._running = False
         self._last_block_at = 0.0
         self.proposer = app.suite.hash(b"finchain/solo-validator")[:20]
-        self._verifier = ThreadPoolExecutor(
-            max_workers=self.config.verify_threads, thread_name_prefix="verify"
-        )
+        self._verifier = SignatureVerifier(self.config.verify_threads)
 
     # ---- public API -----------------------------------------------------------------------
 
@@ -85,8 +80,7 @@ class SoloEngine:
 
     def submit_batch(self, raws: list[bytes]) -> list[tuple[CheckTxResult, Future[Receipt] | None]]:
         """Like `submit` for many transactions; signatures are verified in parallel first."""
-        if len(raws) >= PARALLEL_VERIFY_MIN_BATCH:
-            self._preverify(raws)
+        self._verifier.preverify(self.app, raws, self._lock)
         return [self.submit(raw) for raw in raws]
 
     def subscribe(self, listener: BlockListener) -> Callable[[], None]:
@@ -119,7 +113,7 @@ class SoloEngine:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
-        self._verifier.shutdown(wait=True)
+        self._verifier.shutdown()
 
     def produce_block(self) -> tuple[BlockRecord, list[Receipt]]:
         """Make one block from the queued transactions now (also used without the thread)."""
@@ -160,28 +154,6 @@ class SoloEngine:
         return record, result.receipts
 
     # ---- internals ------------------------------------------------------------------------
-
-    def _preverify(self, raws: list[bytes]) -> None:
-        """Decode and verify signatures on the verifier pool (the crypto libraries release the
-        GIL); results go into the application's cache, failures are left for check_tx to report.
-        """
-        suite, max_size = self.app.suite, self.app.max_tx_bytes
-
-        def verify(chunk: list[bytes]) -> list[tuple[bytes, SignedTransaction]]:
-            verified = []
-            for raw in chunk:
-                try:
-                    verified.append((raw, decode_and_verify(raw, suite, max_size)))
-                except InvalidTransaction:
-                    continue
-            return verified
-
-        size = -(-len(raws) // self.config.verify_threads)
-        chunks = [raws[i : i + size] for i in range(0, len(raws), size)]
-        for verified in self._verifier.map(verify, chunks):
-            with self._lock:
-                for raw, stx in verified:
-                    self.app.remember_verified(raw, stx)
 
     def _recheck_mempool(self) -> None:
         """Re-admit the remaining queue against the new state; drop what no longer passes."""
