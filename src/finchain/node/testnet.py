@@ -14,7 +14,8 @@ processes (`python -m finchain.node.cometbft_node`), waits for their ABCI ports,
 CometBFT processes, records every pid with its start time, and waits for blocks. `down` ends
 exactly those processes (SIGTERM, then SIGKILL after a grace period; CometBFT first), checking
 that each pid still belongs to the process it started. `reset` is `down` plus removing the
-directory.
+directory. For fault tests, `signal_node` signals one node's recorded processes (SIGKILL,
+SIGSTOP, SIGCONT) and `start_node` restarts a node whose processes are gone.
 
 Must never: signal a process it did not start; remove a directory without a testnet.json.
 Concurrency: plain synchronous functions, one caller at a time per directory.
@@ -62,6 +63,7 @@ __all__ = [
     "generate",
     "load_test_keys",
     "reset",
+    "signal_node",
     "start_node",
     "status",
     "stop_processes",
@@ -217,6 +219,32 @@ def start_node(
     comet = start_cometbft_process(directory, node)
     _save_run_records(directory, [*records, app, comet])
     return [app, comet]
+
+
+def signal_node(
+    directory: Path,
+    name: str,
+    sig: signal.Signals,
+    roles: tuple[str, ...] = ("app", "cometbft"),
+) -> list[ProcessRecord]:
+    """Send `sig` to one node's running processes of the given roles, in that order (for fault
+    tests: SIGKILL, SIGSTOP, SIGCONT); returns the records signalled. Only processes this
+    directory's run.json records, with a matching start time, are signalled."""
+    directory = directory.resolve()
+    records = [r for r in read_run_records(directory) if r.node == name]
+    if not records:
+        raise TestnetError(f"no recorded processes of {name!r} in {directory}")
+    signalled = []
+    for role in roles:
+        for record in records:
+            if record.role == role and _is_alive(record):
+                _signal(record, sig)
+                signalled.append(record)
+    if sig == signal.SIGKILL:
+        time.sleep(0.05)  # let the kernel finish them before collecting exit statuses
+        for record in signalled:
+            _reap(record)
+    return signalled
 
 
 # ---- processes ------------------------------------------------------------------------------

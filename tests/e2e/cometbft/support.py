@@ -1,4 +1,5 @@
-"""Helpers for the CometBFT end-to-end tests: free ports, signing, CometBFT RPC calls."""
+"""Helpers for the CometBFT end-to-end tests: free ports, signing, CometBFT RPC calls, heights
+and the application's block records."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import base64
 import json
 import random
 import socket
+import time
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -13,6 +16,8 @@ import httpx
 from finchain.crypto import Address, PrivateKey, get_suite
 from finchain.model import Transaction, sign_transaction
 from finchain.modules.bank import Transfer
+from finchain.node import testnet
+from finchain.node.testnet_config import NodeLayout
 
 PORTS_PER_NODE = 10
 
@@ -78,6 +83,40 @@ def decode_abci_value(result: dict[str, Any]) -> Any:
     if int(response.get("code", 0)) != 0:
         raise AssertionError(f"query failed: {response}")
     return json.loads(base64.b64decode(response["value"]))
+
+
+def get_height(node: NodeLayout, timeout_s: float = 5.0) -> int:
+    """The node's latest block height (CometBFT's block store; answers even if the app hangs)."""
+    status = testnet.rpc_call(node.rpc_url, "status", timeout_s=timeout_s)
+    return int(status["sync_info"]["latest_block_height"])
+
+
+def wait_for_height(nodes: Sequence[NodeLayout], height: int, timeout_s: float) -> None:
+    """Wait until every node in `nodes` has a block at `height` (unreachable nodes count as 0)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        behind = [node.name for node in nodes if _height_or_zero(node) < height]
+        if not behind:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no block {height} within {timeout_s:.0f}s on {behind}")
+        time.sleep(0.1)
+
+
+def fetch_block_records(
+    client: httpx.Client, node: NodeLayout, heights: range
+) -> list[dict[str, Any]]:
+    """The node application's own records of blocks (`block` ABCI query): app hash, block hash,
+    tx hashes, one per height in `heights`."""
+    calls = [abci_query_call("block", {"height": h}) for h in heights]
+    return [decode_abci_value(result) for result in rpc_batch(client, node.rpc_url, calls)]
+
+
+def _height_or_zero(node: NodeLayout) -> int:
+    try:
+        return get_height(node, timeout_s=2.0)
+    except (httpx.HTTPError, testnet.TestnetError, KeyError, ValueError):
+        return 0
 
 
 def _is_free(port: int) -> bool:
