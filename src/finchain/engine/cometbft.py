@@ -53,6 +53,13 @@ ERR_RPC_FAILED = register_error(
 ERR_UNAVAILABLE = register_error(
     "cometbft", 5, "unavailable", "the local CometBFT node is not reachable; is it running?"
 )
+ERR_OUTCOME_UNKNOWN = register_error(
+    "cometbft",
+    6,
+    "outcome_unknown",
+    "the broadcast was sent but no answer came back: the transaction may be in the mempool; "
+    "re-send the same bytes (never a new transaction with the same nonce) or look up its hash",
+)
 
 _RPC_ERRORS: tuple[tuple[str, ErrorCode], ...] = (
     ("already exists in cache", ERR_IN_CACHE),
@@ -218,9 +225,13 @@ class CometEngine:
             response = self._http.post("/", json=body)
             response.raise_for_status()
             payload = response.json()
-        except (httpx.HTTPError, json.JSONDecodeError) as exc:
-            log.warning("broadcast_tx_sync failed rpc=%s error=%s", self.config.rpc_url, exc)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # nothing was sent
+            log.warning("broadcast_tx_sync unavailable rpc=%s error=%s", self.config.rpc_url, exc)
             failure = {"error": {"unavailable": True, "data": str(exc)}}
+            return [failure for _ in raws]
+        except (httpx.HTTPError, json.JSONDecodeError) as exc:  # sent: it may have been admitted
+            log.warning("broadcast_tx_sync no answer rpc=%s error=%s", self.config.rpc_url, exc)
+            failure = {"error": {"outcome_unknown": True, "data": str(exc)}}
             return [failure for _ in raws]
         if isinstance(payload, dict) and "error" in payload and payload.get("id") is None:
             return [payload for _ in raws]  # the whole batch was refused
@@ -234,18 +245,15 @@ class CometEngine:
         result = reply.get("result")
         if isinstance(result, dict):
             code = from_abci_code(int(result.get("code", 0)), str(result.get("codespace", "")))
-            details: dict[str, Any] = {}
-            data = result.get("data")
-            if data:
-                try:
-                    parsed = json.loads(base64.b64decode(data))
-                    details = parsed if isinstance(parsed, dict) else {}
-                except ValueError:
-                    details = {}
+            details = decode_check_tx_details(str(result.get("data") or ""))
             return CheckTxResult(code, str(result.get("log", "")), tx_hash, sender, nonce, details)
         error = reply.get("error") or {}
         text = str(error.get("data") or error.get("message") or "unknown RPC error")
-        error_code = ERR_UNAVAILABLE if error.get("unavailable") else ERR_RPC_FAILED
+        error_code = ERR_RPC_FAILED
+        if error.get("unavailable"):
+            error_code = ERR_UNAVAILABLE
+        elif error.get("outcome_unknown"):
+            error_code = ERR_OUTCOME_UNKNOWN
         for fragment, known in _RPC_ERRORS:
             if fragment in text:
                 error_code = known
@@ -258,3 +266,15 @@ class CometEngine:
         except InvalidTransaction:
             return b"", 0
         return stx.tx.sender, stx.tx.nonce
+
+
+def decode_check_tx_details(data: str) -> dict[str, Any]:
+    """The details JSON our CheckTx puts in `data`, as `broadcast_tx_sync` returns it: v0.38's
+    RPC renders bytes as hex (`HexBytes`); {} when absent or not a JSON object."""
+    if not data:
+        return {}
+    try:
+        parsed = json.loads(bytes.fromhex(data))
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}

@@ -167,6 +167,9 @@ def generate(
                 ("mempool", "size"): "100000",
                 ("mempool", "cache_size"): "200000",
                 ("consensus", "timeout_commit"): _q(timeout_commit),
+                # A crashed validator's turn to propose stalls a round for timeout_propose
+                # (default 3s); CometBFT adds timeout_propose_delta per round if 1s is too short.
+                ("consensus", "timeout_propose"): _q("1s"),
                 ("consensus", "create_empty_blocks"): "true",
                 ("consensus", "create_empty_blocks_interval"): _q(empty_blocks_interval),
             },

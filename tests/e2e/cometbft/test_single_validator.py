@@ -129,6 +129,7 @@ def test_invalid_transactions_come_back_with_their_codes(network: SoloNetwork) -
         ("tx/wrong_chain_id", None),
         ("tx/nonce_gap", None),
     ]
+    assert results[1][0].details == {"expected": 0}  # CheckTx details survive CometBFT's RPC
     assert engine.mempool_size == 0
 
 
