@@ -22,9 +22,9 @@ from finchain.node.testnet_config import (
     USER_BALANCE,
     TestnetError,
     find_cometbft,
+    find_free_base_port,
 )
 from tests.cli.test_readme_walkthrough import FENCE, README
-from tests.e2e.cometbft.support import find_free_base_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
+import socket
 import subprocess
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -43,6 +45,7 @@ DEFAULT_CHAIN_ID = "finchain-testnet"
 DEFAULT_USERS = 8
 USER_BALANCE = 1_000_000_00  # 1,000,000.00 CNY each
 VALIDATOR_POWER = 10
+PORTS_PER_NODE = 10
 
 
 class TestnetError(FinchainError):
@@ -192,6 +195,24 @@ def save_member_node_config(node: NodeLayout) -> None:
         cometbft_home=os.path.relpath(node.cometbft_home, node.app_home),
     )
     save_node_config(Path(node.app_home), config)
+
+
+def find_free_base_port(nodes: int) -> int:
+    """A base port such that every port of `nodes` testnet nodes (10 each) is free right now."""
+    for _ in range(200):
+        base = random.randrange(20_000, 60_000 - PORTS_PER_NODE * nodes, PORTS_PER_NODE)
+        if all(_is_port_free(base + offset) for offset in range(PORTS_PER_NODE * nodes)):
+            return base
+    raise TestnetError("no free range of 127.0.0.1 ports found")
+
+
+def _is_port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def find_cometbft() -> str:

@@ -298,6 +298,11 @@ class AsyncClient:
         return suite.hash(bytes.fromhex(encode_tx_hex(tx))).hex()
 
 
+# A block message carries every receipt (~400 bytes a transfer) and blocks may hold 10,000
+# transactions; websockets' default 1 MiB limit would cut the stream at ~2,600.
+MAX_WS_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
 class Subscription:
     """One WebSocket connection to `/v1/ws`; an async iterator of message dicts.
 
@@ -315,7 +320,9 @@ class Subscription:
         if self._connection is not None:
             return
         try:
-            self._connection = await connect(self.url, open_timeout=self._open_timeout)
+            self._connection = await connect(
+                self.url, open_timeout=self._open_timeout, max_size=MAX_WS_MESSAGE_BYTES
+            )
         except (OSError, TimeoutError, InvalidHandshake) as exc:
             raise NodeUnavailable(self.url, str(exc) or type(exc).__name__) from exc
 

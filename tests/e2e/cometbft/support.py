@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import random
-import socket
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -18,17 +16,6 @@ from finchain.model import Transaction, sign_transaction
 from finchain.modules.bank import Transfer
 from finchain.node import testnet
 from finchain.node.testnet_config import NodeLayout
-
-PORTS_PER_NODE = 10
-
-
-def find_free_base_port(nodes: int) -> int:
-    """A base port such that every port of `nodes` testnet nodes is free right now."""
-    for _ in range(200):
-        base = random.randrange(20_000, 60_000 - PORTS_PER_NODE * nodes, PORTS_PER_NODE)
-        if all(_is_free(base + offset) for offset in range(PORTS_PER_NODE * nodes)):
-            return base
-    raise RuntimeError("no free port range found")
 
 
 def sign_transfer(
@@ -117,12 +104,3 @@ def _height_or_zero(node: NodeLayout) -> int:
         return get_height(node, timeout_s=2.0)
     except (httpx.HTTPError, testnet.TestnetError, KeyError, ValueError):
         return 0
-
-
-def _is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True

@@ -41,11 +41,16 @@ import pytest
 
 from finchain.crypto import format_address, get_suite
 from finchain.node import testnet
-from finchain.node.testnet_config import DEFAULT_USERS, USER_BALANCE, NodeLayout, TestnetLayout
+from finchain.node.testnet_config import (
+    DEFAULT_USERS,
+    USER_BALANCE,
+    NodeLayout,
+    TestnetLayout,
+    find_free_base_port,
+)
 from tests.e2e.cometbft.load import LoadReport, Sender, SignedTransfer, TransferLoad
 from tests.e2e.cometbft.support import (
     fetch_block_records,
-    find_free_base_port,
     get_height,
     wait_for_height,
 )

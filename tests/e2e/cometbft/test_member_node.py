@@ -19,9 +19,8 @@ import pytest
 
 from finchain.crypto import get_suite
 from finchain.node import testnet
-from finchain.node.testnet_config import generate
+from finchain.node.testnet_config import find_free_base_port, generate
 from finchain.sdk import Client, Wallet
-from tests.e2e.cometbft.support import find_free_base_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

@@ -22,12 +22,11 @@ from finchain.engine.cometbft import CometConfig, CometEngine
 from finchain.model import BlockRecord, Receipt
 from finchain.modules.bank.errors import ERR_INSUFFICIENT_FUNDS
 from finchain.node import testnet
-from finchain.node.testnet_config import USER_BALANCE, TestnetLayout
+from finchain.node.testnet_config import USER_BALANCE, TestnetLayout, find_free_base_port
 from finchain.store import Database
 from tests.e2e.cometbft.support import (
     abci_query_call,
     decode_abci_value,
-    find_free_base_port,
     rpc_batch,
     sign_transfer,
 )

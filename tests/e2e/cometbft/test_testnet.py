@@ -17,11 +17,10 @@ import pytest
 
 from finchain.crypto import format_address, get_suite
 from finchain.node import testnet
-from finchain.node.testnet_config import DEFAULT_USERS, USER_BALANCE
+from finchain.node.testnet_config import DEFAULT_USERS, USER_BALANCE, find_free_base_port
 from tests.e2e.cometbft.support import (
     abci_query_call,
     decode_abci_value,
-    find_free_base_port,
     rpc_batch,
     sign_transfer,
 )

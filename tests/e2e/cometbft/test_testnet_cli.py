@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from finchain.cli.testnet_cmd import testnet_app
-from tests.e2e.cometbft.support import find_free_base_port
+from finchain.node.testnet_config import find_free_base_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 

@@ -24,10 +24,9 @@ from finchain.model import Transaction, sign_transaction
 from finchain.modules.validators import SetPower
 from finchain.node import testnet
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
-from finchain.node.testnet_config import NodeLayout
+from finchain.node.testnet_config import NodeLayout, find_free_base_port
 from finchain.sdk import Client, Wallet
 from finchain.store import Database
-from tests.e2e.cometbft.support import find_free_base_port
 from tests.helpers import CHAIN_ID, GENESIS_TIME_MS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
