@@ -13,11 +13,17 @@
 
 Concurrency: one writer (the engine's commit); readers (API, queries) may read concurrently;
 RocksDB makes each batch visible atomically.
+
+Committed-state reads (`get`) go through a bounded write-through cache: a miss reads RocksDB and
+fills the cache only if no commit happened meanwhile (a generation counter, checked under a
+lock), and every commit writes its write-set into the cache after the durable batch. So the
+cache always holds what RocksDB holds; `tests/unit/test_store.py` checks it against raw reads.
 """
 
 from __future__ import annotations
 
 import struct
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +47,7 @@ _PRESENT = b"\x01"
 _ABSENT = b"\x00"
 _U64 = struct.Struct(">Q")
 _U64U32 = struct.Struct(">QI")
+STATE_CACHE_ENTRIES = 262_144  # about 30 MiB of small state values; cleared when full
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +72,9 @@ class Database:
         self._db = Rdict(str(path), options=options)
         self._sync = WriteOptions()
         self._sync.sync = True
+        self._cache: dict[bytes, bytes | None] = {}
+        self._cache_lock = threading.Lock()
+        self._generation = 0
 
     def close(self) -> None:
         self._db.close()
@@ -72,6 +82,21 @@ class Database:
     # ---- committed state ------------------------------------------------------------------
 
     def get(self, key: bytes) -> bytes | None:
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        generation = self._generation
+        value: bytes | None = self._db.get(_STATE + key)
+        with self._cache_lock:
+            if generation == self._generation:
+                if len(self._cache) >= STATE_CACHE_ENTRIES:
+                    self._cache.clear()
+                self._cache[key] = value
+        return value
+
+    def read_uncached(self, key: bytes) -> bytes | None:
+        """The committed value straight from RocksDB (the reference the cache is tested against)."""
         value: bytes | None = self._db.get(_STATE + key)
         return value
 
@@ -165,6 +190,7 @@ class Database:
         batch.put(_META_GENESIS, genesis_document)
         batch.put(_META_LAST, encode([0, app_hash]))
         self._db.write(batch, self._sync)
+        self._update_cache(writes)
 
     def commit_block(
         self,
@@ -193,6 +219,15 @@ class Database:
             batch.put(_ACCOUNT_INDEX + address + _U64U32.pack(height, index), tx_hash)
         batch.put(_META_LAST, encode([height, record.app_hash]))
         self._db.write(batch, self._sync)
+        self._update_cache(writes)
+
+    def _update_cache(self, writes: Mapping[bytes, bytes | None]) -> None:
+        """After a durable commit: cached keys take their new values; fills in flight are void."""
+        with self._cache_lock:
+            self._generation += 1
+            if len(self._cache) + len(writes) > STATE_CACHE_ENTRIES:
+                self._cache.clear()
+            self._cache.update(writes)
 
 
 def _version_stem(key: bytes) -> bytes:
