@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from finchain.app import Application, ChainParams
-from finchain.crypto import Address, CryptoSuite, PrivateKey, get_suite
+from finchain.crypto import Address, CryptoSuite, PrivateKey, format_address, get_suite
 from finchain.engine.solo import SoloEngine
 from finchain.model import Receipt, Transaction, sign_transaction
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
@@ -67,7 +68,10 @@ def make_chain(
     extra_accounts: int = 0,
     params: ChainParams | None = None,
     validators: Sequence[tuple[bytes, int]] | None = None,
+    extra_orgs: Sequence[tuple[str, tuple[str, ...]]] = (),
 ) -> Chain:
+    """A fresh chain of the dev organisations (plus `extra_orgs`: (org id, roles), each with one
+    account key named like the org) on the solo engine, in `path`."""
     suite = get_suite(suite_name)
     keys: dict[str, PrivateKey] = {org: suite.generate_private_key() for org, _, _ in DEV_ORGS}
     extra: dict[bytes, int] = {}
@@ -79,6 +83,15 @@ def make_chain(
     genesis = make_dev_genesis(
         CHAIN_ID, suite_name, org_accounts, extra, GENESIS_TIME_MS, params=params
     )
+    if extra_orgs:
+        members = list(genesis.members)
+        for org_id, roles in extra_orgs:
+            keys[org_id] = suite.generate_private_key()
+            account = format_address(suite.address(keys[org_id].public_key))
+            members.append(
+                {"id": org_id, "name": org_id, "roles": list(roles), "accounts": [account]}
+            )
+        genesis = dataclasses.replace(genesis, members=members)
     db = Database(path)
     app = Application(db)
     app.init_chain(genesis, validators)

@@ -31,6 +31,7 @@ from finchain.model.tx import SignedTransaction
 from finchain.modules.bank import BankKeeper
 from finchain.modules.bank.genesis import init_bank_genesis
 from finchain.modules.bank.invariants import INVARIANTS as BANK_INVARIANTS
+from finchain.modules.clearing.invariants import INVARIANTS as CLEARING_INVARIANTS
 from finchain.modules.context import ExecutionContext
 from finchain.modules.members import MembersView
 from finchain.modules.members.genesis import init_members_genesis
@@ -53,7 +54,12 @@ DECODE_CACHE_SIZE = 200_000
 ERR_NOT_INITIALISED = register_error("app", 1, "not_initialised", "the chain has no genesis yet")
 ERR_TOO_MANY_TXS = register_error("app", 2, "too_many_txs", "block has more than max_block_txs")
 
-INVARIANTS = [*MEMBERS_INVARIANTS, *BANK_INVARIANTS, *VALIDATORS_INVARIANTS]
+INVARIANTS = [
+    *MEMBERS_INVARIANTS,
+    *BANK_INVARIANTS,
+    *VALIDATORS_INVARIANTS,
+    *CLEARING_INVARIANTS,
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Read-only query routes over a committed state view; results are JSON-ready.
 
 Paths: `params`, `members`, `member {id}`, `assets`, `asset {symbol}`, `balances {address}`,
-`account {address}` (nonce, organisation, balances), `validators`.
+`account {address}` (nonce, organisation, balances), `validators`, `clearing/accounts
+{currency}`, `clearing/payment {uetr}`, `clearing/queue {currency}`, `clearing/cycles`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ from finchain.app.genesis import PARAMS_KEY, ChainParams
 from finchain.crypto import format_address, parse_address
 from finchain.errors import InvalidTransaction, NotFound, register_error
 from finchain.modules.bank.queries import query_asset, query_assets, query_balances
+from finchain.modules.clearing.queries import (
+    query_accounts,
+    query_cycles,
+    query_payment,
+    query_queue,
+)
 from finchain.modules.members import MembersView
 from finchain.modules.members.queries import query_member, query_members
 from finchain.modules.validators.queries import query_validators
@@ -64,4 +71,8 @@ _ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
     "balances": lambda state, p: query_balances(state, _address(p)),
     "account": _account,
     "validators": lambda state, _: query_validators(state),
+    "clearing/accounts": lambda state, p: query_accounts(state, str(p.get("currency", ""))),
+    "clearing/payment": lambda state, p: query_payment(state, str(p.get("uetr", ""))),
+    "clearing/queue": lambda state, p: query_queue(state, str(p.get("currency", ""))),
+    "clearing/cycles": lambda state, _: query_cycles(state),
 }

@@ -1,16 +1,29 @@
 """Module `clearing`: multi-bank real-time clearing and settlement (DOMAIN.md §1).
 
-This package will become the clearing module (payments, the central queue, gross settlement,
-the liquidity-saving mechanism, suspension and cut-off, with messages, keeper, handlers and
-invariants in the shape of ARCHITECTURE §5). Today it holds only the pure netting core:
-`compute_netting_cycle` runs one LSM cycle (settlement rule 4, with the urgent reserve of rule 9)
-on a queue snapshot, `apply_net_changes` turns its result into balances, and
-`check_netting_result` returns violations of CLR-4, CLR-5 and CLR-6. No message handlers are
-registered and nothing here touches the state store.
+State layout (keys built in `keys.py`):
+| key                                        | value                                          |
+|--------------------------------------------|------------------------------------------------|
+| `clearing/acct/<ccy>/<participant>`        | [balance, reserved_for_urgent] (uint bytes)    |
+| `clearing/pledged/<ccy>`                   | pledged - redeemed (uint bytes)                |
+| `clearing/pay/<uetr>`                      | Payment (number, sender, receiver, amount, ...)|
+| `clearing/msg/<sender>\0<MsgId>\0<E2E>`     | uetr (idempotency, rule 6)                     |
+| `clearing/queue/<ccy>/<u64 number>`        | uetr of a QUEUED or ON_HOLD payment            |
+| `clearing/suspended/<participant>`         | present while suspended                        |
+| `clearing/cycle/<u64>`                     | LSM cycle: height, currency, settled, net      |
 
-Errors: see `errors.py` (`clearing/invalid_amount`, `clearing/self_payment`,
-`clearing/unknown_participant`, `clearing/duplicate_payment`, `clearing/invalid_balance`,
-`clearing/invalid_sequence`).
+Messages (handlers in `handlers.py`): central bank `OpenAccount`, `Pledge`, `Redeem`, `RunLsm`
+(gross retries, then one netting cycle), `CutOff`; central bank or regulator `SetSuspended`;
+participant banks `SubmitPayment` (settles gross at once or is QUEUED), `HoldPayment`,
+`ReleasePayment`, `CancelPayment`. Payment states: SETTLED | QUEUED <-> ON_HOLD -> CANCELLED,
+and QUEUED/ON_HOLD -> REJECTED at cut-off. Participants are member organisations (org ids).
+The pure netting core is `netting.compute_netting_cycle` (rule 4 with the urgent reserve of
+rule 9); `check_netting_result` states CLR-4/5/6 as violations; `invariants.py` CLR-1/2 and the
+queue bookkeeping.
+Events: `clearing.account_opened`, `pledged`, `redeemed`, `payment_settled` (method gross|lsm),
+`payment_queued`, `payment_held`, `payment_released`, `payment_cancelled`, `payment_rejected`,
+`suspended`, `unsuspended`, `lsm_cycle`.
+Not yet (issue #5 continues): automatic end-of-block retries and LSM (today `RunLsm` on demand),
+the ISO 20022 edge at the API, per-bank privacy of payment reads, API/SDK/CLI commands.
 """
 
 from __future__ import annotations

@@ -27,3 +27,31 @@ ERR_INVALID_SEQUENCE = register_error(
     "invalid_sequence",
     "a sequence number is (block height, tx index, message index), each an integer >= 0",
 )
+ERR_UNAUTHORIZED = register_error(
+    "clearing", 7, "unauthorized", "the sender's organisation lacks the role this operation needs"
+)
+ERR_NO_ACCOUNT = register_error(
+    "clearing", 8, "no_account", "the participant has no settlement account in this currency"
+)
+ERR_ACCOUNT_EXISTS = register_error(
+    "clearing", 9, "account_exists", "the participant already has an account in this currency"
+)
+ERR_NOT_ACTIVE = register_error(
+    "clearing", 10, "participant_suspended", "a suspended participant can neither send nor receive"
+)
+ERR_INSUFFICIENT_BALANCE = register_error(
+    "clearing",
+    11,
+    "insufficient_balance",
+    "the settlement account balance is lower than the amount",
+)
+ERR_DUPLICATE_MESSAGE = register_error(
+    "clearing", 12, "duplicate_message", "the sender already used this MsgId/EndToEndId or UETR"
+)
+ERR_UNKNOWN_PAYMENT = register_error("clearing", 13, "unknown_payment", "no such payment")
+ERR_ILLEGAL_TRANSITION = register_error(
+    "clearing", 14, "illegal_transition", "the payment's state does not allow this operation"
+)
+ERR_BAD_FIELD = register_error(
+    "clearing", 15, "bad_field", "a currency, priority or identifier has the wrong form"
+)

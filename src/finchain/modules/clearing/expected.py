@@ -1,0 +1,13 @@
+"""What the clearing module needs from other modules."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Membership(Protocol):
+    def find_org_of(self, address: bytes) -> str | None: ...
+
+    def has_role(self, address: bytes, role: str) -> bool: ...
+
+    def org_exists(self, org_id: str) -> bool: ...

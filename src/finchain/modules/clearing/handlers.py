@@ -1,0 +1,355 @@
+"""Handlers of the clearing module, one function per message, in labelled steps.
+
+Gross settlement (rules 2, 9): a payment settles at once when its sender can fund it (URGENT may
+spend the urgent reserve, others only `balance - reserved`) and no older ACTIVE queued payment of
+the sender has the same or a higher priority; otherwise it is QUEUED. `RunLsm` first retries the
+queue gross (per sender in priority, then submission order, stopping at a sender's first
+unfunded payment), then runs one netting cycle (`netting.compute_netting_cycle`) over what is
+still queued, leaving out suspended participants (rule 7), and records the cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+from typing import Any
+
+from finchain.errors import InvalidTransaction
+from finchain.modules.clearing.errors import (
+    ERR_ACCOUNT_EXISTS,
+    ERR_DUPLICATE_MESSAGE,
+    ERR_ILLEGAL_TRANSITION,
+    ERR_INSUFFICIENT_BALANCE,
+    ERR_NOT_ACTIVE,
+    ERR_SELF_PAYMENT,
+    ERR_UNAUTHORIZED,
+    ERR_UNKNOWN_PARTICIPANT,
+)
+from finchain.modules.clearing.expected import Membership
+from finchain.modules.clearing.keeper import (
+    CANCELLED,
+    ON_HOLD,
+    QUEUED,
+    REJECTED,
+    SETTLED,
+    Account,
+    ClearingKeeper,
+    Payment,
+)
+from finchain.modules.clearing.messages import (
+    CancelPayment,
+    CutOff,
+    HoldPayment,
+    OpenAccount,
+    Pledge,
+    Redeem,
+    ReleasePayment,
+    RunLsm,
+    SetSuspended,
+    SubmitPayment,
+)
+from finchain.modules.clearing.netting import Priority, QueuedPayment, compute_netting_cycle
+from finchain.modules.context import ExecutionContext
+from finchain.state import StateReader
+
+MembershipFactory = Callable[[StateReader], Membership]
+Handler = Callable[[ExecutionContext, Any], None]
+CUT_OFF_REASON = "unsettled at end of day"
+
+
+def make_handlers(membership: MembershipFactory) -> dict[type, Handler]:
+    """The clearing handlers, wired to the membership view the application supplies."""
+
+    def bind(handler: Callable[[ExecutionContext, Any, Membership], None]) -> Handler:
+        return lambda ctx, msg: handler(ctx, msg, membership(ctx.state))
+
+    return {
+        OpenAccount: bind(handle_open_account),
+        Pledge: bind(handle_pledge),
+        Redeem: bind(handle_redeem),
+        SubmitPayment: bind(handle_submit_payment),
+        HoldPayment: bind(handle_hold_payment),
+        ReleasePayment: bind(handle_release_payment),
+        CancelPayment: bind(handle_cancel_payment),
+        SetSuspended: bind(handle_set_suspended),
+        RunLsm: bind(handle_run_lsm),
+        CutOff: bind(handle_cut_off),
+    }
+
+
+# ---- accounts and liquidity -------------------------------------------------------------------
+
+
+def handle_open_account(ctx: ExecutionContext, msg: OpenAccount, members: Membership) -> None:
+    keeper = ClearingKeeper(ctx.state)
+    # AUTHORIZE
+    _require_role(members, ctx, ("central_bank",))
+    # VALIDATE
+    if not members.org_exists(msg.participant):
+        raise InvalidTransaction(ERR_UNKNOWN_PARTICIPANT, f"no member {msg.participant!r}")
+    if keeper.find_account(msg.participant, msg.currency) is not None:
+        raise InvalidTransaction(
+            ERR_ACCOUNT_EXISTS, f"{msg.participant} has a {msg.currency} account"
+        )
+    # APPLY
+    keeper.save_account(Account(msg.participant, msg.currency, 0, 0))
+    # EMIT
+    ctx.emit("clearing.account_opened", participant=msg.participant, currency=msg.currency)
+
+
+def handle_pledge(ctx: ExecutionContext, msg: Pledge, members: Membership) -> None:
+    keeper = ClearingKeeper(ctx.state)
+    # AUTHORIZE
+    _require_role(members, ctx, ("central_bank",))
+    # APPLY (CLR-1: pledged total and balances move together)
+    account = keeper.add_balance(msg.participant, msg.currency, msg.amount)
+    keeper.add_pledged(msg.currency, msg.amount)
+    # EMIT
+    ctx.emit(
+        "clearing.pledged",
+        participant=msg.participant,
+        currency=msg.currency,
+        amount=str(msg.amount),
+        balance=str(account.balance),
+    )
+
+
+def handle_redeem(ctx: ExecutionContext, msg: Redeem, members: Membership) -> None:
+    keeper = ClearingKeeper(ctx.state)
+    # AUTHORIZE
+    _require_role(members, ctx, ("central_bank",))
+    # VALIDATE (CLR-2)
+    account = keeper.get_account(msg.participant, msg.currency)
+    if account.balance < msg.amount:
+        raise InvalidTransaction(
+            ERR_INSUFFICIENT_BALANCE, f"{msg.participant} holds {account.balance} {msg.currency}"
+        )
+    # APPLY
+    keeper.add_balance(msg.participant, msg.currency, -msg.amount)
+    keeper.add_pledged(msg.currency, -msg.amount)
+    # EMIT
+    ctx.emit(
+        "clearing.redeemed",
+        participant=msg.participant,
+        currency=msg.currency,
+        amount=str(msg.amount),
+    )
+
+
+def handle_set_suspended(ctx: ExecutionContext, msg: SetSuspended, members: Membership) -> None:
+    keeper = ClearingKeeper(ctx.state)
+    # AUTHORIZE
+    _require_role(members, ctx, ("central_bank", "regulator"))
+    # VALIDATE
+    if not members.org_exists(msg.participant):
+        raise InvalidTransaction(ERR_UNKNOWN_PARTICIPANT, f"no member {msg.participant!r}")
+    # APPLY
+    keeper.set_suspended(msg.participant, bool(msg.suspended))
+    # EMIT
+    event = "clearing.suspended" if msg.suspended else "clearing.unsuspended"
+    ctx.emit(event, participant=msg.participant)
+
+
+# ---- payments -----------------------------------------------------------------------------------
+
+
+def handle_submit_payment(ctx: ExecutionContext, msg: SubmitPayment, members: Membership) -> None:
+    keeper = ClearingKeeper(ctx.state)
+    # AUTHORIZE
+    sender = _require_role(members, ctx, ("bank",))
+    # VALIDATE
+    if msg.receiver == sender:
+        raise InvalidTransaction(ERR_SELF_PAYMENT, "a bank cannot pay itself")
+    for participant in (sender, msg.receiver):
+        keeper.get_account(participant, msg.currency)
+        if keeper.is_suspended(participant):
+            raise InvalidTransaction(ERR_NOT_ACTIVE, f"{participant} is suspended")
+    if keeper.has_message(sender, msg.msg_id, msg.end_to_end_id):
+        raise InvalidTransaction(ERR_DUPLICATE_MESSAGE, "MsgId/EndToEndId already used")
+    if keeper.find_payment(msg.uetr) is not None:
+        raise InvalidTransaction(ERR_DUPLICATE_MESSAGE, f"UETR {msg.uetr} already used")
+    # APPLY
+    payment = Payment(
+        uetr=msg.uetr,
+        number=keeper.next_payment_number(),
+        height=ctx.height,
+        sender=sender,
+        receiver=msg.receiver,
+        currency=msg.currency,
+        amount=msg.amount,
+        priority=msg.priority,
+        msg_id=msg.msg_id,
+        end_to_end_id=msg.end_to_end_id,
+        status=QUEUED,
+    )
+    keeper.record_message(payment)
+    blocked = any(
+        older.sender == sender and older.status == QUEUED and older.rank <= payment.rank
+        for older in keeper.list_queue(msg.currency)
+    )
+    if not blocked and _is_funded(keeper, payment):
+        _settle_gross(ctx, keeper, payment)
+        return
+    keeper.save_payment(payment)
+    # EMIT
+    _emit_payment(ctx, "clearing.payment_queued", payment)
+
+
+def handle_hold_payment(ctx: ExecutionContext, msg: HoldPayment, members: Membership) -> None:
+    _change_own_payment(ctx, msg.uetr, members, {QUEUED}, ON_HOLD, "clearing.payment_held")
+
+
+def handle_release_payment(ctx: ExecutionContext, msg: ReleasePayment, members: Membership) -> None:
+    _change_own_payment(ctx, msg.uetr, members, {ON_HOLD}, QUEUED, "clearing.payment_released")
+
+
+def handle_cancel_payment(ctx: ExecutionContext, msg: CancelPayment, members: Membership) -> None:
+    _change_own_payment(
+        ctx, msg.uetr, members, {QUEUED, ON_HOLD}, CANCELLED, "clearing.payment_cancelled"
+    )
+
+
+def handle_run_lsm(ctx: ExecutionContext, msg: RunLsm, members: Membership) -> None:
+    # AUTHORIZE
+    _require_role(members, ctx, ("central_bank",))
+    # APPLY
+    process_queue(ctx, ClearingKeeper(ctx.state), msg.currency)
+
+
+def handle_cut_off(ctx: ExecutionContext, msg: CutOff, members: Membership) -> None:
+    keeper = ClearingKeeper(ctx.state)
+    # AUTHORIZE
+    _require_role(members, ctx, ("central_bank",))
+    # APPLY + EMIT (CLR-7: nothing stays queued; each rejection carries its reason)
+    for payment in keeper.list_queue(msg.currency):
+        rejected = payment.with_status(REJECTED, CUT_OFF_REASON)
+        keeper.save_payment(rejected)
+        _emit_payment(ctx, "clearing.payment_rejected", rejected, reason=CUT_OFF_REASON)
+
+
+def process_queue(ctx: ExecutionContext, keeper: ClearingKeeper, currency: str) -> None:
+    """Rule 3: gross retries, then one LSM cycle over what is still queued and eligible."""
+    eligible = [p for p in keeper.list_queue(currency) if _is_eligible(keeper, p)]
+    ordered = sorted(eligible, key=lambda p: (p.sender, p.rank, p.number))
+    for _, own in groupby(ordered, key=lambda p: p.sender):
+        for payment in own:
+            if not _is_funded(keeper, payment):
+                break
+            _settle_gross(ctx, keeper, payment)
+    remaining = [p for p in keeper.list_queue(currency) if _is_eligible(keeper, p)]
+    if not remaining:
+        return
+    accounts = {
+        a.participant: a
+        for a in keeper.list_accounts(currency)
+        if not keeper.is_suspended(a.participant)
+    }
+    result = compute_netting_cycle(
+        [
+            QueuedPayment(
+                (p.height, p.number, 0),
+                p.uetr,
+                p.sender,
+                p.receiver,
+                p.amount,
+                Priority[p.priority],
+            )
+            for p in remaining
+        ],
+        {bank: a.balance for bank, a in accounts.items()},
+        {bank: a.reserved_for_urgent for bank, a in accounts.items()},
+    )
+    for uetr in result.settled:
+        settled = keeper.get_payment(uetr).with_status(SETTLED)
+        keeper.save_payment(settled)
+        _emit_payment(ctx, "clearing.payment_settled", settled, method="lsm")
+    changes = [(bank, change) for bank, change in result.net_changes.items() if change != 0]
+    for bank, change in changes:
+        keeper.add_balance(bank, currency, change)
+    number = keeper.record_cycle(ctx.height, currency, result.settled, changes, result.deadlock)
+    ctx.emit(
+        "clearing.lsm_cycle",
+        number=str(number),
+        currency=currency,
+        settled=str(len(result.settled)),
+        deadlock=str(result.deadlock).lower(),
+    )
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+
+def _require_role(members: Membership, ctx: ExecutionContext, roles: tuple[str, ...]) -> str:
+    """The sender's organisation, if it holds one of `roles`."""
+    org = members.find_org_of(ctx.sender)
+    if org is None or not any(members.has_role(ctx.sender, role) for role in roles):
+        raise InvalidTransaction(
+            ERR_UNAUTHORIZED, f"this operation needs the role {' or '.join(roles)}"
+        )
+    return org
+
+
+def _change_own_payment(
+    ctx: ExecutionContext,
+    uetr: str,
+    members: Membership,
+    allowed_from: set[str],
+    new_status: str,
+    event: str,
+) -> None:
+    keeper = ClearingKeeper(ctx.state)
+    payment = keeper.get_payment(uetr)
+    # AUTHORIZE
+    if members.find_org_of(ctx.sender) != payment.sender:
+        raise InvalidTransaction(ERR_UNAUTHORIZED, "only the sending bank may change a payment")
+    # VALIDATE
+    if payment.status not in allowed_from:
+        raise InvalidTransaction(
+            ERR_ILLEGAL_TRANSITION, f"payment is {payment.status}; needs {sorted(allowed_from)}"
+        )
+    # APPLY
+    changed = payment.with_status(new_status)
+    keeper.save_payment(changed)
+    # EMIT
+    _emit_payment(ctx, event, changed)
+
+
+def _is_eligible(keeper: ClearingKeeper, payment: Payment) -> bool:
+    """Active and between unsuspended participants (rules 2, 7)."""
+    return (
+        payment.status == QUEUED
+        and not keeper.is_suspended(payment.sender)
+        and not keeper.is_suspended(payment.receiver)
+    )
+
+
+def _is_funded(keeper: ClearingKeeper, payment: Payment) -> bool:
+    account = keeper.get_account(payment.sender, payment.currency)
+    spendable = (
+        account.balance
+        if payment.priority == "URGENT"
+        else account.balance - account.reserved_for_urgent
+    )
+    return spendable >= payment.amount
+
+
+def _settle_gross(ctx: ExecutionContext, keeper: ClearingKeeper, payment: Payment) -> None:
+    keeper.add_balance(payment.sender, payment.currency, -payment.amount)
+    keeper.add_balance(payment.receiver, payment.currency, payment.amount)
+    settled = payment.with_status(SETTLED)
+    keeper.save_payment(settled)
+    _emit_payment(ctx, "clearing.payment_settled", settled, method="gross")
+
+
+def _emit_payment(ctx: ExecutionContext, event: str, payment: Payment, **extra: str) -> None:
+    ctx.emit(
+        event,
+        uetr=payment.uetr,
+        sender=payment.sender,
+        receiver=payment.receiver,
+        currency=payment.currency,
+        amount=str(payment.amount),
+        priority=payment.priority,
+        status=payment.status,
+        **extra,
+    )

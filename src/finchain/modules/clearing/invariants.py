@@ -1,0 +1,47 @@
+"""Invariants of the clearing module over committed or branch state (empty list = holds)."""
+
+from __future__ import annotations
+
+from finchain.modules.clearing import keys
+from finchain.modules.clearing.keeper import TERMINAL, ClearingView, Payment
+from finchain.state import StateReader
+
+
+def check_balances_match_pledges(state: StateReader) -> list[str]:
+    """CLR-1: per currency, the sum of settlement balances = pledged - redeemed.
+    CLR-2: no balance is negative."""
+    view = ClearingView(state)
+    violations = []
+    for currency in view.list_currencies():
+        accounts = view.list_accounts(currency)
+        total = sum(a.balance for a in accounts)
+        if total != view.get_pledged(currency):
+            violations.append(
+                f"CLR-1 {currency}: balances {total} != pledged {view.get_pledged(currency)}"
+            )
+        violations += [
+            f"CLR-2 {a.participant} {currency} balance {a.balance} < 0"
+            for a in accounts
+            if a.balance < 0
+        ]
+    return violations
+
+
+def check_queue_holds_open_payments(state: StateReader) -> list[str]:
+    """CLR-3/7 bookkeeping: the queue lists exactly the payments that are QUEUED or ON_HOLD."""
+    view = ClearingView(state)
+    violations = []
+    queued = set()
+    for _, raw in state.iterate(keys.QUEUE_PREFIX):
+        payment = view.get_payment(raw.decode())
+        queued.add(payment.uetr)
+        if payment.status in TERMINAL:
+            violations.append(f"queue lists {payment.uetr} in terminal state {payment.status}")
+    for _, raw in state.iterate(keys.PAYMENT_PREFIX):
+        payment = Payment.decode(raw)
+        if payment.status not in TERMINAL and payment.uetr not in queued:
+            violations.append(f"open payment {payment.uetr} ({payment.status}) is not in the queue")
+    return violations
+
+
+INVARIANTS = [check_balances_match_pledges, check_queue_holds_open_payments]

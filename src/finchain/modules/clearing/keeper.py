@@ -1,0 +1,250 @@
+"""Read view and keeper over the `clearing/` key prefix: settlement accounts, payments, queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from finchain.codec import decode, decode_uint, encode, encode_uint
+from finchain.errors import InvalidTransaction
+from finchain.modules.clearing import keys
+from finchain.modules.clearing.errors import ERR_NO_ACCOUNT, ERR_UNKNOWN_PAYMENT
+from finchain.state import StateReader, StateWriter
+
+PRIORITY_RANK = {"URGENT": 0, "HIGH": 1, "NORMAL": 2}
+QUEUED, ON_HOLD, SETTLED, CANCELLED, REJECTED = (
+    "QUEUED",
+    "ON_HOLD",
+    "SETTLED",
+    "CANCELLED",
+    "REJECTED",
+)
+TERMINAL = frozenset({SETTLED, CANCELLED, REJECTED})
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    participant: str
+    currency: str
+    balance: int
+    reserved_for_urgent: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "participant": self.participant,
+            "currency": self.currency,
+            "balance": str(self.balance),
+            "reserved_for_urgent": str(self.reserved_for_urgent),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    uetr: str
+    number: int  # global submission order (rule 1)
+    height: int
+    sender: str
+    receiver: str
+    currency: str
+    amount: int
+    priority: str
+    msg_id: str
+    end_to_end_id: str
+    status: str
+    reason: str = ""
+
+    @property
+    def rank(self) -> int:
+        return PRIORITY_RANK[self.priority]
+
+    def with_status(self, status: str, reason: str = "") -> Payment:
+        return replace(self, status=status, reason=reason)
+
+    def encode(self) -> bytes:
+        return encode(
+            [
+                self.uetr,
+                self.number,
+                self.height,
+                self.sender,
+                self.receiver,
+                self.currency,
+                self.amount,
+                self.priority,
+                self.msg_id,
+                self.end_to_end_id,
+                self.status,
+                self.reason,
+            ]
+        )
+
+    @staticmethod
+    def decode(raw: bytes) -> Payment:
+        return Payment(*decode(raw))
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "uetr": self.uetr,
+            "number": self.number,
+            "height": self.height,
+            "sender": self.sender,
+            "receiver": self.receiver,
+            "currency": self.currency,
+            "amount": str(self.amount),
+            "priority": self.priority,
+            "msg_id": self.msg_id,
+            "end_to_end_id": self.end_to_end_id,
+            "status": self.status,
+            "reason": self.reason,
+        }
+
+
+class ClearingView:
+    """Read-only access to accounts, payments, the queue, suspensions and netting cycles."""
+
+    def __init__(self, state: StateReader) -> None:
+        self.state = state
+
+    def find_account(self, participant: str, currency: str) -> Account | None:
+        raw = self.state.get(keys.account_key(participant, currency))
+        if raw is None:
+            return None
+        return _decode_account(participant, currency, raw)
+
+    def get_account(self, participant: str, currency: str) -> Account:
+        account = self.find_account(participant, currency)
+        if account is None:
+            raise InvalidTransaction(
+                ERR_NO_ACCOUNT, f"{participant} has no settlement account in {currency}"
+            )
+        return account
+
+    def list_accounts(self, currency: str) -> list[Account]:
+        prefix = keys.account_prefix(currency)
+        return [
+            _decode_account(key[len(prefix) :].decode(), currency, raw)
+            for key, raw in self.state.iterate(prefix)
+        ]
+
+    def list_currencies(self) -> list[str]:
+        return sorted(
+            {
+                key[len(keys.ACCOUNT_PREFIX) :].split(b"/")[0].decode()
+                for key, _ in self.state.iterate(keys.ACCOUNT_PREFIX)
+            }
+        )
+
+    def get_pledged(self, currency: str) -> int:
+        raw = self.state.get(keys.pledged_key(currency))
+        return 0 if raw is None else decode_uint(raw)
+
+    def find_payment(self, uetr: str) -> Payment | None:
+        raw = self.state.get(keys.payment_key(uetr))
+        return None if raw is None else Payment.decode(raw)
+
+    def get_payment(self, uetr: str) -> Payment:
+        payment = self.find_payment(uetr)
+        if payment is None:
+            raise InvalidTransaction(ERR_UNKNOWN_PAYMENT, f"no payment with UETR {uetr}")
+        return payment
+
+    def has_message(self, sender: str, msg_id: str, end_to_end_id: str) -> bool:
+        return self.state.get(keys.message_key(sender, msg_id, end_to_end_id)) is not None
+
+    def list_queue(self, currency: str) -> list[Payment]:
+        """QUEUED and ON_HOLD payments of `currency`, in submission order."""
+        return [
+            self.get_payment(raw.decode())
+            for _, raw in self.state.iterate(keys.queue_prefix(currency))
+        ]
+
+    def is_suspended(self, participant: str) -> bool:
+        return self.state.get(keys.suspended_key(participant)) is not None
+
+    def list_cycles(self) -> list[dict[str, object]]:
+        cycles = []
+        for _, raw in self.state.iterate(keys.CYCLE_PREFIX):
+            number, height, currency, settled, net_changes, deadlock = decode(raw)
+            cycles.append(
+                {
+                    "number": number,
+                    "height": height,
+                    "currency": currency,
+                    "settled": list(settled),
+                    "net_changes": dict(net_changes),
+                    "deadlock": bool(deadlock),
+                }
+            )
+        return cycles
+
+
+class ClearingKeeper(ClearingView):
+    def __init__(self, state: StateWriter) -> None:
+        super().__init__(state)
+        self.writer = state
+
+    def save_account(self, account: Account) -> None:
+        # Unbounded integers (rule 8) as minimal big-endian bytes; balances are never negative.
+        value = encode([encode_uint(account.balance), encode_uint(account.reserved_for_urgent)])
+        self.writer.set(keys.account_key(account.participant, account.currency), value)
+
+    def add_balance(self, participant: str, currency: str, delta: int) -> Account:
+        account = self.get_account(participant, currency)
+        updated = replace(account, balance=account.balance + delta)
+        self.save_account(updated)
+        return updated
+
+    def add_pledged(self, currency: str, delta: int) -> None:
+        self.writer.set(keys.pledged_key(currency), encode_uint(self.get_pledged(currency) + delta))
+
+    def next_payment_number(self) -> int:
+        raw = self.state.get(keys.PAYMENT_COUNTER)
+        number = 0 if raw is None else decode_uint(raw)
+        self.writer.set(keys.PAYMENT_COUNTER, encode_uint(number + 1))
+        return number
+
+    def save_payment(self, payment: Payment) -> None:
+        self.writer.set(keys.payment_key(payment.uetr), payment.encode())
+        queue_key = keys.queue_key(payment.currency, payment.number)
+        if payment.status in TERMINAL:
+            self.writer.delete(queue_key)
+        else:
+            self.writer.set(queue_key, payment.uetr.encode())
+
+    def record_message(self, payment: Payment) -> None:
+        key = keys.message_key(payment.sender, payment.msg_id, payment.end_to_end_id)
+        self.writer.set(key, payment.uetr.encode())
+
+    def set_suspended(self, participant: str, suspended: bool) -> None:
+        if suspended:
+            self.writer.set(keys.suspended_key(participant), b"\x01")
+        else:
+            self.writer.delete(keys.suspended_key(participant))
+
+    def record_cycle(
+        self,
+        height: int,
+        currency: str,
+        settled: tuple[str, ...],
+        net_changes: list[tuple[str, int]],
+        deadlock: bool,
+    ) -> int:
+        raw = self.state.get(keys.CYCLE_COUNTER)
+        number = 0 if raw is None else decode_uint(raw)
+        self.writer.set(keys.CYCLE_COUNTER, encode_uint(number + 1))
+        value = encode(
+            [
+                number,
+                height,
+                currency,
+                list(settled),
+                [[bank, str(change)] for bank, change in net_changes],
+                int(deadlock),
+            ]
+        )
+        self.writer.set(keys.cycle_key(number), value)
+        return number
+
+
+def _decode_account(participant: str, currency: str, raw: bytes) -> Account:
+    balance, reserved = decode(raw)
+    return Account(participant, currency, decode_uint(balance), decode_uint(reserved))

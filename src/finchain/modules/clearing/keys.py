@@ -1,0 +1,53 @@
+"""The only place that builds `clearing/` store keys."""
+
+from __future__ import annotations
+
+import struct
+
+ACCOUNT_PREFIX = b"clearing/acct/"
+PLEDGED_PREFIX = b"clearing/pledged/"
+PAYMENT_PREFIX = b"clearing/pay/"
+MESSAGE_PREFIX = b"clearing/msg/"
+QUEUE_PREFIX = b"clearing/queue/"
+SUSPENDED_PREFIX = b"clearing/suspended/"
+CYCLE_PREFIX = b"clearing/cycle/"
+PAYMENT_COUNTER = b"clearing/counter/payments"
+CYCLE_COUNTER = b"clearing/counter/cycles"
+_U64 = struct.Struct(">Q")
+
+
+def account_key(participant: str, currency: str) -> bytes:
+    return ACCOUNT_PREFIX + currency.encode() + b"/" + participant.encode()
+
+
+def account_prefix(currency: str) -> bytes:
+    return ACCOUNT_PREFIX + currency.encode() + b"/"
+
+
+def pledged_key(currency: str) -> bytes:
+    return PLEDGED_PREFIX + currency.encode()
+
+
+def payment_key(payment_id: str) -> bytes:
+    return PAYMENT_PREFIX + payment_id.encode()
+
+
+def message_key(sender: str, msg_id: str, end_to_end_id: str) -> bytes:
+    return MESSAGE_PREFIX + b"\x00".join(p.encode() for p in (sender, msg_id, end_to_end_id))
+
+
+def queue_prefix(currency: str) -> bytes:
+    return QUEUE_PREFIX + currency.encode() + b"/"
+
+
+def queue_key(currency: str, number: int) -> bytes:
+    """Queued payments of a currency, in submission order (big-endian payment number)."""
+    return queue_prefix(currency) + _U64.pack(number)
+
+
+def suspended_key(participant: str) -> bytes:
+    return SUSPENDED_PREFIX + participant.encode()
+
+
+def cycle_key(number: int) -> bytes:
+    return CYCLE_PREFIX + _U64.pack(number)
