@@ -69,6 +69,7 @@ def make_chain(
     params: ChainParams | None = None,
     validators: Sequence[tuple[bytes, int]] | None = None,
     extra_orgs: Sequence[tuple[str, tuple[str, ...]]] = (),
+    clearing: dict[str, Any] | None = None,
 ) -> Chain:
     """A fresh chain of the dev organisations (plus `extra_orgs`: (org id, roles), each with one
     account key named like the org) on the solo engine, in `path`."""
@@ -92,6 +93,8 @@ def make_chain(
                 {"id": org_id, "name": org_id, "roles": list(roles), "accounts": [account]}
             )
         genesis = dataclasses.replace(genesis, members=members)
+    if clearing is not None:
+        genesis = dataclasses.replace(genesis, clearing=clearing)
     db = Database(path)
     app = Application(db)
     app.init_chain(genesis, validators)

@@ -23,7 +23,7 @@ from finchain.app.genesis import (
 )
 from finchain.app.queries import run_query
 from finchain.app.router import Router
-from finchain.crypto import CryptoSuite, get_suite
+from finchain.crypto import Address, CryptoSuite, get_suite
 from finchain.errors import InternalError, InvalidTransaction, NotFound, register_error
 from finchain.model.block import BlockHeader, BlockRecord
 from finchain.model.receipt import CODE_OK, Receipt
@@ -31,6 +31,8 @@ from finchain.model.tx import SignedTransaction
 from finchain.modules.bank import BankKeeper
 from finchain.modules.bank.genesis import init_bank_genesis
 from finchain.modules.bank.invariants import INVARIANTS as BANK_INVARIANTS
+from finchain.modules.clearing.genesis import init_clearing_genesis
+from finchain.modules.clearing.handlers import process_end_of_block as process_clearing_end_of_block
 from finchain.modules.clearing.invariants import INVARIANTS as CLEARING_INVARIANTS
 from finchain.modules.context import ExecutionContext
 from finchain.modules.members import MembersView
@@ -54,6 +56,7 @@ DECODE_CACHE_SIZE = 200_000
 ERR_NOT_INITIALISED = register_error("app", 1, "not_initialised", "the chain has no genesis yet")
 ERR_TOO_MANY_TXS = register_error("app", 2, "too_many_txs", "block has more than max_block_txs")
 
+END_BLOCK_SENDER = Address(bytes(20))  # the "sender" of end-of-block work: nobody
 INVARIANTS = [
     *MEMBERS_INVARIANTS,
     *BANK_INVARIANTS,
@@ -181,6 +184,7 @@ class Application:
         if validators is None:
             validators = parse_genesis_validators(genesis.validators)
         init_validators_genesis(state, validators)
+        init_clearing_genesis(state, genesis.clearing)
         violations = self.check_invariants(state)
         if violations:
             raise InvalidTransaction(ERR_BAD_GENESIS, f"genesis breaks invariants: {violations}")
@@ -257,12 +261,28 @@ class Application:
             receipt, accounts = self._deliver_tx(block_state, header, index, raw)
             receipts.append(receipt)
             touched.extend((address, index) for address in sorted(accounts))
+        self._process_end_of_block(block_state, header)
         validator_updates = compute_validator_updates(self.db, block_state.writes)
         prev_app_hash = self._last.app_hash
         app_hash = compute_app_hash(self.suite, prev_app_hash, block_state.writes)
         record = BlockRecord(header, tuple(r.tx_hash for r in receipts), prev_app_hash, app_hash)
         self._pending = _PendingBlock(record, block_state.writes, raw_txs, receipts, touched)
         return FinalizeResult(receipts, app_hash, validator_updates)
+
+    def _process_end_of_block(self, block_state: Overlay, header: BlockHeader) -> None:
+        """End-of-block hooks (clearing: gross retries and the LSM) on a branch of the block's
+        state, kept only if they succeed. A hook that rejects is a bug, but the same one on every
+        node, so the block goes on without it (logged) rather than halting the chain."""
+        branch = block_state.branch()
+        ctx = ExecutionContext(
+            branch, header.chain_id, header.height, header.time_ms, END_BLOCK_SENDER, b""
+        )
+        try:
+            process_clearing_end_of_block(ctx)
+        except InvalidTransaction as err:
+            log.error("end-of-block processing failed at height=%d: %s", header.height, err)
+            return
+        branch.merge_into_parent()
 
     def commit(self) -> int:
         """Persist the finalized block durably; returns the new committed height."""

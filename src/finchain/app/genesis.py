@@ -57,6 +57,7 @@ class GenesisDoc:
     params: ChainParams
     members: list[dict[str, Any]] = field(default_factory=list)
     bank: dict[str, Any] = field(default_factory=dict)
+    clearing: dict[str, Any] = field(default_factory=dict)
     validators: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -67,6 +68,7 @@ class GenesisDoc:
             "params": self.params.to_json(),
             "members": self.members,
             "bank": self.bank,
+            "clearing": self.clearing,
             "validators": self.validators,
         }
 
@@ -110,5 +112,6 @@ def load_genesis(data: bytes | str | dict[str, Any]) -> GenesisDoc:
         params=params,
         members=list(doc.get("members", [])),
         bank=dict(doc.get("bank", {})),
+        clearing=dict(doc.get("clearing", {})),
         validators=list(doc.get("validators", [])),
     )

@@ -33,12 +33,15 @@ from tests.app.support import InBlock, assert_rejected
 from tests.helpers import Chain, make_chain
 
 BANKS = ("bank-a", "bank-b", "bank-c")
+MANUAL = {"auto_process": False}  # queues are processed only by RunLsm in these tests
 
 
 @pytest.fixture
 def chain(tmp_path: Path, suite_name: str) -> Iterator[Chain]:
     """Three banks with empty CNY settlement accounts (bank-c joins the dev organisations)."""
-    c = make_chain(tmp_path / "chain", suite_name, extra_orgs=[("bank-c", ("bank",))])
+    c = make_chain(
+        tmp_path / "chain", suite_name, extra_orgs=[("bank-c", ("bank",))], clearing=MANUAL
+    )
     receipts = c.execute(*(c.sign("pboc", OpenAccount(bank, "CNY")) for bank in BANKS))
     assert [r.code for r in receipts] == ["ok"] * 3
     yield c
@@ -216,3 +219,31 @@ def pay_msg(
     return SubmitPayment(
         receiver, currency, amount, priority, f"MSG{n}", f"E2E{n}", uetr_text or uetr(n)
     )
+
+
+def test_clr5_end_of_block_processing_resolves_gridlock_and_retries_gross(
+    tmp_path: Path, suite_name: str
+) -> None:
+    """Rule 3 with `auto_process` on (the default): no RunLsm needed."""
+    chain = make_chain(tmp_path / "auto", suite_name, extra_orgs=[("bank-c", ("bank",))])
+    try:
+        run(chain, *(chain.sign("pboc", OpenAccount(bank, "CNY")) for bank in BANKS))
+        # The classic gridlock settles at the end of the block that submits it.
+        run(
+            chain,
+            pay(chain, "bank-a", "bank-b", 100, 1),
+            pay(chain, "bank-b", "bank-c", 100, 2),
+            pay(chain, "bank-c", "bank-a", 100, 3),
+        )
+        assert [status(chain, n) for n in (1, 2, 3)] == ["SETTLED"] * 3
+        # An unfunded payment waits (a deadlock cycle is recorded) until a pledge funds it;
+        # the gross retry at the end of that block settles it.
+        run(chain, pay(chain, "bank-a", "bank-b", 40, 4))
+        assert status(chain, 4) == "QUEUED"
+        assert query(chain, "clearing/cycles")[-1]["deadlock"] is True
+        run(chain, chain.sign("pboc", Pledge("bank-a", "CNY", 40)))
+        assert status(chain, 4) == "SETTLED"
+        assert balances(chain) == {"bank-a": 0, "bank-b": 40, "bank-c": 0}
+        assert chain.app.check_invariants() == []
+    finally:
+        chain.close()

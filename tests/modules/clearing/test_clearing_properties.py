@@ -4,8 +4,9 @@ Every operation is submitted as a signed transaction from a random signer (so wr
 unknown payments, overdrafts, duplicates, suspended parties and illegal transitions occur). After
 each step: a rejected operation changed nothing (G-3); CLR-1 and CLR-2 and the queue bookkeeping
 hold (`check_invariants`); a payment in a terminal state never leaves it and a SETTLED payment
-settled once (CLR-3); after a cut-off nothing of that currency is queued (CLR-7). At the end the
-chain replays from genesis to the same app hashes and state (G-4).
+settled once (CLR-3); after a cut-off nothing of that currency is queued (CLR-7). Automatic
+end-of-block processing (rule 3) is drawn on or off. At the end the chain replays from genesis
+to the same app hashes and state (G-4).
 """
 
 from __future__ import annotations
@@ -66,14 +67,20 @@ operations = st.one_of(
         min_size=5,
         max_size=30,
     ),
+    auto_process=st.booleans(),
 )
 def test_random_clearing_operations_keep_clr_invariants(
-    tmp_path_factory: Any, steps: list[tuple[tuple[Any, ...], str | None]]
+    tmp_path_factory: Any, steps: list[tuple[tuple[Any, ...], str | None]], auto_process: bool
 ) -> None:
     """Each step names an operation and, sometimes, a random (often wrong) signer; otherwise
     the signer the operation needs: the central bank, the regulator or the paying bank."""
     base = tmp_path_factory.mktemp("clearing")
-    chain = make_chain(base / "chain", "intl", extra_orgs=[("bank-c", ("bank",))])
+    chain = make_chain(
+        base / "chain",
+        "intl",
+        extra_orgs=[("bank-c", ("bank",))],
+        clearing={"auto_process": auto_process},
+    )
     try:
         chain.execute(*(chain.sign("pboc", OpenAccount(bank, "CNY")) for bank in BANKS[:2]))
         uetrs: list[str] = []

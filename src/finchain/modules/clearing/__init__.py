@@ -22,8 +22,12 @@ queue bookkeeping.
 Events: `clearing.account_opened`, `pledged`, `redeemed`, `payment_settled` (method gross|lsm),
 `payment_queued`, `payment_held`, `payment_released`, `payment_cancelled`, `payment_rejected`,
 `suspended`, `unsuspended`, `lsm_cycle`.
-Not yet (issue #5 continues): automatic end-of-block retries and LSM (today `RunLsm` on demand),
-the ISO 20022 edge at the API, per-bank privacy of payment reads, API/SDK/CLI commands.
+End of block (`process_end_of_block`, genesis `clearing.auto_process`, default on): gross
+retries and one netting cycle per currency with a non-empty queue (rule 3); its events are not
+recorded yet (blocks have no block-level events), its results are in state (payment statuses,
+`clearing/cycle/*`).
+Not yet (issue #5 continues): the ISO 20022 edge at the API, per-bank privacy of payment reads,
+API/SDK/CLI commands, the README walkthrough.
 """
 
 from __future__ import annotations

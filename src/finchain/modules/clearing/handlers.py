@@ -227,6 +227,18 @@ def handle_cut_off(ctx: ExecutionContext, msg: CutOff, members: Membership) -> N
         _emit_payment(ctx, "clearing.payment_rejected", rejected, reason=CUT_OFF_REASON)
 
 
+def process_end_of_block(ctx: ExecutionContext) -> None:
+    """Rule 3, when the chain's `auto_process` parameter is on: for every currency whose queue
+    is not empty, gross retries and then one netting cycle. Called once per block after its
+    transactions, on the block's state."""
+    keeper = ClearingKeeper(ctx.state)
+    if not keeper.is_auto_processing():
+        return
+    for currency in keeper.list_currencies():
+        if keeper.has_queued(currency):
+            process_queue(ctx, keeper, currency)
+
+
 def process_queue(ctx: ExecutionContext, keeper: ClearingKeeper, currency: str) -> None:
     """Rule 3: gross retries, then one LSM cycle over what is still queued and eligible."""
     eligible = [p for p in keeper.list_queue(currency) if _is_eligible(keeper, p)]

@@ -157,6 +157,12 @@ class ClearingView:
             for _, raw in self.state.iterate(keys.queue_prefix(currency))
         ]
 
+    def has_queued(self, currency: str) -> bool:
+        return next(self.state.iterate(keys.queue_prefix(currency)), None) is not None
+
+    def is_auto_processing(self) -> bool:
+        return self.state.get(keys.AUTO_PROCESS) is not None
+
     def is_suspended(self, participant: str) -> bool:
         return self.state.get(keys.suspended_key(participant)) is not None
 

@@ -13,6 +13,7 @@ SUSPENDED_PREFIX = b"clearing/suspended/"
 CYCLE_PREFIX = b"clearing/cycle/"
 PAYMENT_COUNTER = b"clearing/counter/payments"
 CYCLE_COUNTER = b"clearing/counter/cycles"
+AUTO_PROCESS = b"clearing/params/auto_process"
 _U64 = struct.Struct(">Q")
 
 
