@@ -27,6 +27,7 @@ from finchain.modules.clearing.messages import (
     ReleasePayment,
     RunLsm,
     SetSuspended,
+    SetUrgentReserve,
     SubmitPayment,
 )
 from tests.app.support import InBlock, assert_rejected
@@ -103,6 +104,26 @@ def test_clr4_unfunded_payment_queues_and_blocks_later_same_priority(chain: Chai
     assert run(chain, chain.sign("pboc", RunLsm("CNY"))) == ["ok"]
     assert (status(chain, 1), status(chain, 2)) == ("ON_HOLD", "SETTLED")
     assert balances(chain) == {"bank-a": 80, "bank-b": 0, "bank-c": 20}
+    assert chain.app.check_invariants() == []
+
+
+def test_rule9_urgent_reserve_is_spent_only_by_urgent_payments(chain: Chain) -> None:
+    run(chain, chain.sign("pboc", Pledge("bank-a", "CNY", 100)))
+    assert run(chain, chain.sign("bank-a", SetUrgentReserve("CNY", 80))) == ["ok"]
+    run(chain, pay(chain, "bank-a", "bank-b", 30, 1))  # NORMAL: only 20 is unreserved
+    assert status(chain, 1) == "QUEUED"
+    run(chain, pay(chain, "bank-a", "bank-c", 90, 2, "URGENT"))  # may spend the reserve
+    assert status(chain, 2) == "SETTLED"
+    assert balances(chain) == {"bank-a": 10, "bank-b": 0, "bank-c": 90}
+    run(chain, chain.sign("pboc", RunLsm("CNY")))  # still not fundable from unreserved money
+    assert status(chain, 1) == "QUEUED"
+    run(
+        chain,
+        chain.sign("bank-a", SetUrgentReserve("CNY", 0)),
+        chain.sign("pboc", Pledge("bank-a", "CNY", 20)),
+    )
+    run(chain, chain.sign("pboc", RunLsm("CNY")))
+    assert status(chain, 1) == "SETTLED"
     assert chain.app.check_invariants() == []
 
 

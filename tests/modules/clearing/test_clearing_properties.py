@@ -29,6 +29,7 @@ from finchain.modules.clearing.messages import (
     ReleasePayment,
     RunLsm,
     SetSuspended,
+    SetUrgentReserve,
     SubmitPayment,
 )
 from tests.app.support import assert_replay_reproduces, snapshot
@@ -51,6 +52,7 @@ operations = st.one_of(
     st.tuples(st.just("release"), payment_refs),
     st.tuples(st.just("cancel"), payment_refs),
     st.tuples(st.just("suspend"), banks, st.sampled_from([0, 1])),
+    st.tuples(st.just("reserve"), banks, st.sampled_from([0, 50, 200])),
     st.tuples(st.just("lsm")),
     st.tuples(st.just("cutoff")),
 )
@@ -123,6 +125,8 @@ def _message(op: tuple[Any, ...], uetrs: list[str]) -> Any:
     if kind in ("hold", "release", "cancel"):
         uetr = uetrs[op[1] % len(uetrs)] if uetrs else str(uuid.UUID(int=0, version=4))
         return {"hold": HoldPayment, "release": ReleasePayment, "cancel": CancelPayment}[kind](uetr)
+    if kind == "reserve":
+        return SetUrgentReserve("CNY", op[2])
     if kind == "suspend":
         return SetSuspended(op[1], op[2])
     if kind == "lsm":
@@ -133,6 +137,8 @@ def _message(op: tuple[Any, ...], uetrs: list[str]) -> Any:
 def _proper_signer(op: tuple[Any, ...], msg: Any, senders: dict[str, str]) -> str:
     if op[0] == "pay":
         senders[msg.uetr] = op[1]
+        return str(op[1])
+    if op[0] == "reserve":
         return str(op[1])
     if op[0] in ("hold", "release", "cancel"):
         return senders.get(msg.uetr, "bank-a")

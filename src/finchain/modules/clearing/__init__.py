@@ -13,7 +13,8 @@ State layout (keys built in `keys.py`):
 
 Messages (handlers in `handlers.py`): central bank `OpenAccount`, `Pledge`, `Redeem`, `RunLsm`
 (gross retries, then one netting cycle), `CutOff`; central bank or regulator `SetSuspended`;
-participant banks `SubmitPayment` (settles gross at once or is QUEUED), `HoldPayment`,
+participant banks `SetUrgentReserve` (rule 9), `SubmitPayment` (settles gross at once or is
+QUEUED), `HoldPayment`,
 `ReleasePayment`, `CancelPayment`. Payment states: SETTLED | QUEUED <-> ON_HOLD -> CANCELLED,
 and QUEUED/ON_HOLD -> REJECTED at cut-off. Participants are member organisations (org ids).
 The pure netting core is `netting.compute_netting_cycle` (rule 4 with the urgent reserve of

@@ -11,6 +11,7 @@ still queued, leaving out suspended participants (rule 7), and records the cycle
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from itertools import groupby
 from typing import Any
 
@@ -46,6 +47,7 @@ from finchain.modules.clearing.messages import (
     ReleasePayment,
     RunLsm,
     SetSuspended,
+    SetUrgentReserve,
     SubmitPayment,
 )
 from finchain.modules.clearing.netting import Priority, QueuedPayment, compute_netting_cycle
@@ -72,6 +74,7 @@ def make_handlers(membership: MembershipFactory) -> dict[type, Handler]:
         ReleasePayment: bind(handle_release_payment),
         CancelPayment: bind(handle_cancel_payment),
         SetSuspended: bind(handle_set_suspended),
+        SetUrgentReserve: bind(handle_set_urgent_reserve),
         RunLsm: bind(handle_run_lsm),
         CutOff: bind(handle_cut_off),
     }
@@ -131,6 +134,25 @@ def handle_redeem(ctx: ExecutionContext, msg: Redeem, members: Membership) -> No
     ctx.emit(
         "clearing.redeemed",
         participant=msg.participant,
+        currency=msg.currency,
+        amount=str(msg.amount),
+    )
+
+
+def handle_set_urgent_reserve(
+    ctx: ExecutionContext, msg: SetUrgentReserve, members: Membership
+) -> None:
+    keeper = ClearingKeeper(ctx.state)
+    # AUTHORIZE: a bank sets its own reserve
+    participant = _require_role(members, ctx, ("bank",))
+    # VALIDATE
+    account = keeper.get_account(participant, msg.currency)
+    # APPLY (rule 9: only URGENT payments may spend the reserve, gross and in the LSM)
+    keeper.save_account(replace(account, reserved_for_urgent=msg.amount))
+    # EMIT
+    ctx.emit(
+        "clearing.urgent_reserve_set",
+        participant=participant,
         currency=msg.currency,
         amount=str(msg.amount),
     )

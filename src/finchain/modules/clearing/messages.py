@@ -77,6 +77,22 @@ class Redeem:
         validate_amount(self.amount)
 
 
+@message_type("clearing/SetUrgentReserve@1")
+@dataclass(frozen=True, slots=True)
+class SetUrgentReserve:
+    """A participant bank: keep `amount` of its `currency` balance for URGENT payments only."""
+
+    currency: str
+    amount: int
+
+    def validate_basic(self) -> None:
+        validate_currency(self.currency)
+        if not 0 <= self.amount <= MAX_AMOUNT:
+            raise InvalidTransaction(
+                ERR_INVALID_AMOUNT, f"reserve must be 0 .. 2**63-1, got {self.amount}"
+            )
+
+
 @message_type("clearing/SubmitPayment@1")
 @dataclass(frozen=True, slots=True)
 class SubmitPayment:
