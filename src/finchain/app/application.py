@@ -271,8 +271,9 @@ class Application:
 
     def _process_end_of_block(self, block_state: Overlay, header: BlockHeader) -> None:
         """End-of-block hooks (clearing: gross retries and the LSM) on a branch of the block's
-        state, kept only if they succeed. A hook that rejects is a bug, but the same one on every
-        node, so the block goes on without it (logged) rather than halting the chain."""
+        state, kept only if they succeed. A hook that rejects (InvalidTransaction) is a bug, but
+        the same one on every node, so the block goes on without it (logged). Any other
+        exception is a broken invariant and halts the node, as CometBFT does on a panic."""
         branch = block_state.branch()
         ctx = ExecutionContext(
             branch, header.chain_id, header.height, header.time_ms, END_BLOCK_SENDER, b""

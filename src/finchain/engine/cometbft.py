@@ -35,7 +35,7 @@ from finchain.engine.preverify import DEFAULT_VERIFY_THREADS, SignatureVerifier
 from finchain.engine.solo import BlockListener, RejectedOnRecheck
 from finchain.errors import ErrorCode, InvalidTransaction, register_error
 from finchain.model.block import BlockRecord
-from finchain.model.receipt import Receipt
+from finchain.model.receipt import CODE_OK, Receipt
 from finchain.model.tx import decode_signed_tx
 
 log = logging.getLogger(__name__)
@@ -183,6 +183,10 @@ class CometEngine:
             raws, hashes, futures, created, replies, strict=True
         ):
             result = self._check_result(raw, tx_hash, reply)
+            if result.code == str(ERR_IN_CACHE) and self.handlers.is_pending(tx_hash):
+                # A re-send of bytes this node's mempool already holds (e.g. after
+                # outcome_unknown): admitted, and the commit future is the same one.
+                result = CheckTxResult(CODE_OK, "", tx_hash, result.sender, result.nonce)
             if result.ok:
                 admissions.append((result, future))
                 continue
@@ -229,6 +233,10 @@ class CometEngine:
             log.warning("broadcast_tx_sync unavailable rpc=%s error=%s", self.config.rpc_url, exc)
             failure = {"error": {"unavailable": True, "data": str(exc)}}
             return [failure for _ in raws]
+        except httpx.HTTPStatusError as exc:  # refused as a whole (e.g. body too large)
+            log.warning("broadcast_tx_sync refused rpc=%s error=%s", self.config.rpc_url, exc)
+            failure = {"error": {"data": f"CometBFT refused the request: {exc}"}}
+            return [failure for _ in raws]
         except (httpx.HTTPError, json.JSONDecodeError) as exc:  # sent: it may have been admitted
             log.warning("broadcast_tx_sync no answer rpc=%s error=%s", self.config.rpc_url, exc)
             failure = {"error": {"outcome_unknown": True, "data": str(exc)}}
@@ -237,7 +245,7 @@ class CometEngine:
             return [payload for _ in raws]  # the whole batch was refused
         replies = payload if isinstance(payload, list) else [payload]
         by_id = {reply.get("id"): reply for reply in replies if isinstance(reply, dict)}
-        missing = {"error": {"data": "no reply for this transaction in the batch"}}
+        missing = {"error": {"outcome_unknown": True, "data": "no reply for this tx in the batch"}}
         return [by_id.get(request_id, missing) for request_id in ids]
 
     def _check_result(self, raw: bytes, tx_hash: bytes, reply: dict[str, Any]) -> CheckTxResult:

@@ -95,6 +95,7 @@ def start_cometbft(home: Path, cometbft_home: Path) -> subprocess.Popen[bytes]:
             stdout=log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C reaches finchain only; it stops CometBFT itself
         )
     log.info("cometbft started pid=%d home=%s", child.pid, cometbft_home)
     return child

@@ -48,6 +48,7 @@ _ABSENT = b"\x00"
 _U64 = struct.Struct(">Q")
 _U64U32 = struct.Struct(">QI")
 STATE_CACHE_ENTRIES = 262_144  # about 30 MiB of small state values; cleared when full
+MAX_CACHED_KEY_BYTES = 256  # longer keys (only ever looked up, never written by modules) skip it
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ class Database:
             pass
         generation = self._generation
         value: bytes | None = self._db.get(_STATE + key)
+        if len(key) > MAX_CACHED_KEY_BYTES:  # e.g. a lookup built from a hostile identifier
+            return value
         with self._cache_lock:
             if generation == self._generation:
                 if len(self._cache) >= STATE_CACHE_ENTRIES:

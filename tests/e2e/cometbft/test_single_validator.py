@@ -170,6 +170,18 @@ def test_invalid_check_tx_never_enters_a_block(network: SoloNetwork) -> None:
     assert network.app.get_pending_nonce(network.address("user3")) == 0
 
 
+def test_resending_pending_bytes_returns_the_same_commit_future(network: SoloNetwork) -> None:
+    """What a client does after `cometbft/outcome_unknown`: CometBFT answers the re-send with
+    "already in cache", which the engine turns back into the admission it was."""
+    keys, chain_id = network.keys, network.layout.chain_id
+    raw = sign_transfer(chain_id, keys["user4"], network.address("user5"), 3, nonce=0)
+    results = network.engine.submit_batch([raw, raw])
+    [(first, future), (again, same_future)] = results
+    assert first.ok and again.ok, (first.code, again.code)
+    assert future is same_future and future is not None
+    assert future.result(timeout=COMMIT_TIMEOUT_S).ok
+
+
 def test_batch_of_transfers_all_commit(network: SoloNetwork) -> None:
     engine, keys, chain_id = network.engine, network.keys, network.layout.chain_id
     recipient = network.address("bank-b")

@@ -66,6 +66,27 @@ def test_abci_init_chain_records_validators_and_finalize_returns_updates(tmp_pat
         db.close()
 
 
+def test_invalid_init_chain_with_a_non_ed25519_validator_key(tmp_path: Path) -> None:
+    keys = {org: SUITE.generate_private_key() for org, _, _ in DEV_ORGS}
+    orgs = {org: SUITE.address(key.public_key) for org, key in keys.items()}
+    genesis = make_dev_genesis(CHAIN_ID, "intl", orgs, {}, GENESIS_TIME_MS)
+    db = Database(tmp_path / "db")
+    try:
+        handlers = AbciHandlers(Application(db))
+        init = abci.RequestInitChain(
+            chain_id=CHAIN_ID,
+            app_state_bytes=genesis.encode(),
+            validators=[
+                abci.ValidatorUpdate(pub_key=keys_pb2.PublicKey(secp256k1=b"\x02" * 33), power=1)
+            ],
+        )
+        response = handlers.handle(abci.Request(init_chain=init))
+        assert "Ed25519" in response.exception.error
+        assert not handlers.app.is_initialised
+    finally:
+        db.close()
+
+
 def test_admin_removes_and_re_adds_a_validator(testnet_dir: Path) -> None:
     layout = testnet.up(testnet_dir, 2, base_port=find_free_base_port(2))
     node0, node1 = layout.nodes

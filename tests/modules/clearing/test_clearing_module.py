@@ -182,6 +182,18 @@ def test_clr8_suspended_participant_neither_sends_nor_receives(chain: Chain) -> 
     assert status(chain, 1) == "SETTLED"
 
 
+def test_clr8_payments_of_a_suspended_counterparty_do_not_block_the_sender(chain: Chain) -> None:
+    """Rules 2 and 7: P1 to a suspended bank is out of settlement, so P2 settles at once."""
+    run(chain, pay(chain, "bank-a", "bank-c", 100, 1))
+    run(
+        chain,
+        chain.sign("pboc", SetSuspended("bank-c", 1)),
+        chain.sign("pboc", Pledge("bank-a", "CNY", 50)),
+    )
+    run(chain, pay(chain, "bank-a", "bank-b", 50, 2))
+    assert (status(chain, 1), status(chain, 2)) == ("QUEUED", "SETTLED")
+
+
 def test_clr7_cut_off_rejects_every_open_payment_with_a_reason(chain: Chain) -> None:
     run(chain, pay(chain, "bank-a", "bank-b", 100, 1), pay(chain, "bank-b", "bank-c", 5, 2))
     run(chain, chain.sign("bank-b", HoldPayment(uetr(2))))
@@ -224,6 +236,7 @@ def test_invalid_operations_change_nothing(chain: Chain) -> None:
         (chain.sign("bank-a", pay_msg("bank-b", 6, amount=0)), "clearing/invalid_amount"),
         (chain.sign("bank-a", pay_msg("bank-b", 7, priority="SOON")), "clearing/bad_field"),
         (chain.sign("bank-a", pay_msg("bank-b", 8, uetr_text="not-a-uuid")), "clearing/bad_field"),
+        (chain.sign("bank-a", HoldPayment("x" * 1000)), "clearing/bad_field"),
     ]:
         assert_rejected(chain, raw, code, InBlock.STATELESS)
     assert chain.app.check_invariants() == []
@@ -262,6 +275,10 @@ def test_clr5_end_of_block_processing_resolves_gridlock_and_retries_gross(
         run(chain, pay(chain, "bank-a", "bank-b", 40, 4))
         assert status(chain, 4) == "QUEUED"
         assert query(chain, "clearing/cycles")[-1]["deadlock"] is True
+        cycles = len(query(chain, "clearing/cycles"))
+        for _ in range(3):  # the same deadlock is not recorded again at every block
+            chain.engine.produce_block()
+        assert len(query(chain, "clearing/cycles")) == cycles
         run(chain, chain.sign("pboc", Pledge("bank-a", "CNY", 40)))
         assert status(chain, 4) == "SETTLED"
         assert balances(chain) == {"bank-a": 0, "bank-b": 40, "bank-c": 0}

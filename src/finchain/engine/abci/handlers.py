@@ -171,8 +171,7 @@ class AbciHandlers:
         with self.lock:
             app = self.app
             if not app.is_initialised:
-                validators = [(v.pub_key.ed25519, v.power) for v in request.validators]
-                app_hash = app.init_chain(genesis, validators)
+                app_hash = app.init_chain(genesis, _initial_validators(request))
             elif app.height == 0 and app.genesis.encode() == genesis.encode():
                 app_hash = app.app_hash  # restarted before block 1: InitChain comes again
             else:
@@ -301,6 +300,19 @@ class AbciHandlers:
             return at, record.to_json()
         result = app.query(path, params, height or None)
         return result.height, result.value
+
+
+def _initial_validators(request: abci.RequestInitChain) -> list[tuple[bytes, int]] | None:
+    """CometBFT's genesis validators (None: none given, the finchain genesis list applies)."""
+    validators = []
+    for validator in request.validators:
+        if validator.pub_key.WhichOneof("sum") != "ed25519":
+            raise InternalError(
+                f"validator key type {validator.pub_key.WhichOneof('sum')!r} is not supported: "
+                "finchain validators use Ed25519 consensus keys"
+            )
+        validators.append((validator.pub_key.ed25519, validator.power))
+    return validators or None
 
 
 def encode_tx_result(receipt: Receipt) -> abci.ExecTxResult:

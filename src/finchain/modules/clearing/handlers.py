@@ -10,7 +10,8 @@ still queued, leaving out suspended participants (rule 7), and records the cycle
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from itertools import groupby
 from typing import Any
@@ -205,8 +206,10 @@ def handle_submit_payment(ctx: ExecutionContext, msg: SubmitPayment, members: Me
         status=QUEUED,
     )
     keeper.record_message(payment)
+    # Rule 2, with rule 7: a queued payment to or from a suspended participant is out of
+    # settlement, so it does not hold the sender's later payments back either.
     blocked = any(
-        older.sender == sender and older.status == QUEUED and older.rank <= payment.rank
+        older.sender == sender and _is_eligible(keeper, older) and older.rank <= payment.rank
         for older in keeper.list_queue(msg.currency)
     )
     if not blocked and _is_funded(keeper, payment):
@@ -300,6 +303,10 @@ def process_queue(ctx: ExecutionContext, keeper: ClearingKeeper, currency: str) 
     changes = [(bank, change) for bank, change in result.net_changes.items() if change != 0]
     for bank, change in changes:
         keeper.add_balance(bank, currency, change)
+    snapshot = compute_snapshot_digest(remaining, accounts.values())
+    if result.deadlock and keeper.get_deadlock_snapshot(currency) == snapshot:
+        return  # the same deadlock as last time: nothing to record again (no state growth)
+    keeper.set_deadlock_snapshot(currency, snapshot if result.deadlock else None)
     number = keeper.record_cycle(ctx.height, currency, result.settled, changes, result.deadlock)
     ctx.emit(
         "clearing.lsm_cycle",
@@ -311,6 +318,14 @@ def process_queue(ctx: ExecutionContext, keeper: ClearingKeeper, currency: str) 
 
 
 # ---- helpers ----------------------------------------------------------------------------------
+
+
+def compute_snapshot_digest(payments: list[Payment], accounts: Iterable[Account]) -> bytes:
+    """SHA-256 over what a netting cycle saw (queued payment ids in order, balances, reserves):
+    a deadlock over the same snapshot is recorded once, not at every block."""
+    parts = [p.uetr for p in payments]
+    parts += [f"{a.participant}={a.balance}/{a.reserved_for_urgent}" for a in accounts]
+    return hashlib.sha256("\n".join(parts).encode()).digest()
 
 
 def _require_role(members: Membership, ctx: ExecutionContext, roles: tuple[str, ...]) -> str:

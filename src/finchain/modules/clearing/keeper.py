@@ -163,6 +163,9 @@ class ClearingView:
     def is_auto_processing(self) -> bool:
         return self.state.get(keys.AUTO_PROCESS) is not None
 
+    def get_deadlock_snapshot(self, currency: str) -> bytes | None:
+        return self.state.get(keys.deadlock_key(currency))
+
     def is_suspended(self, participant: str) -> bool:
         return self.state.get(keys.suspended_key(participant)) is not None
 
@@ -219,6 +222,12 @@ class ClearingKeeper(ClearingView):
     def record_message(self, payment: Payment) -> None:
         key = keys.message_key(payment.sender, payment.msg_id, payment.end_to_end_id)
         self.writer.set(key, payment.uetr.encode())
+
+    def set_deadlock_snapshot(self, currency: str, digest: bytes | None) -> None:
+        if digest is None:
+            self.writer.delete(keys.deadlock_key(currency))
+        else:
+            self.writer.set(keys.deadlock_key(currency), digest)
 
     def set_suspended(self, participant: str, suspended: bool) -> None:
         if suspended:

@@ -11,6 +11,7 @@ MESSAGE_PREFIX = b"clearing/msg/"
 QUEUE_PREFIX = b"clearing/queue/"
 SUSPENDED_PREFIX = b"clearing/suspended/"
 CYCLE_PREFIX = b"clearing/cycle/"
+DEADLOCK_PREFIX = b"clearing/deadlock/"
 PAYMENT_COUNTER = b"clearing/counter/payments"
 CYCLE_COUNTER = b"clearing/counter/cycles"
 AUTO_PROCESS = b"clearing/params/auto_process"
@@ -52,3 +53,8 @@ def suspended_key(participant: str) -> bytes:
 
 def cycle_key(number: int) -> bytes:
     return CYCLE_PREFIX + _U64.pack(number)
+
+
+def deadlock_key(currency: str) -> bytes:
+    """Digest of the queue snapshot of the last recorded deadlock in `currency`."""
+    return DEADLOCK_PREFIX + currency.encode()

@@ -29,6 +29,11 @@ def validate_amount(amount: int) -> None:
         raise InvalidTransaction(ERR_INVALID_AMOUNT, f"amount must be 1 .. 2**63-1, got {amount}")
 
 
+def validate_uetr(uetr: str) -> None:
+    if not _UETR.fullmatch(uetr):
+        raise InvalidTransaction(ERR_BAD_FIELD, "uetr must be a lowercase UUIDv4")
+
+
 def validate_participant(org_id: str) -> None:
     if not _ORG_ID.fullmatch(org_id):
         raise InvalidTransaction(ERR_BAD_FIELD, f"bad participant id {org_id!r}")
@@ -115,8 +120,7 @@ class SubmitPayment:
         for name in ("msg_id", "end_to_end_id"):
             if not _IDENTIFIER.fullmatch(getattr(self, name)):
                 raise InvalidTransaction(ERR_BAD_FIELD, f"{name} must be 1-35 printable chars")
-        if not _UETR.fullmatch(self.uetr):
-            raise InvalidTransaction(ERR_BAD_FIELD, "uetr must be a lowercase UUIDv4")
+        validate_uetr(self.uetr)
 
 
 @message_type("clearing/HoldPayment@1")
@@ -127,7 +131,7 @@ class HoldPayment:
     uetr: str
 
     def validate_basic(self) -> None:
-        return None
+        validate_uetr(self.uetr)
 
 
 @message_type("clearing/ReleasePayment@1")
@@ -138,7 +142,7 @@ class ReleasePayment:
     uetr: str
 
     def validate_basic(self) -> None:
-        return None
+        validate_uetr(self.uetr)
 
 
 @message_type("clearing/CancelPayment@1")
@@ -149,7 +153,7 @@ class CancelPayment:
     uetr: str
 
     def validate_basic(self) -> None:
-        return None
+        validate_uetr(self.uetr)
 
 
 @message_type("clearing/SetSuspended@1")
