@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Iterator
 from typing import Protocol
@@ -24,13 +25,20 @@ class StateWriter(StateReader, Protocol):
 
 
 class Overlay:
-    """Pending writes over a parent view; `None` marks a deletion. Reads see own writes first."""
+    """Pending writes over a parent view; `None` marks a deletion. Reads see own writes first.
 
-    __slots__ = ("parent", "writes")
+    `writes` must be changed only through `set`/`delete`/`merge_into_parent`: new keys are also
+    appended to `_keys`, which is sorted again (timsort: nearly linear on a sorted run plus a
+    short tail) only when an iteration needs it, so prefix iteration is a bisection instead of a
+    scan of every write, and blocks that never iterate pay one append per new key."""
+
+    __slots__ = ("_keys", "_keys_sorted", "parent", "writes")
 
     def __init__(self, parent: StateReader) -> None:
         self.parent = parent
         self.writes: dict[bytes, bytes | None] = {}
+        self._keys: list[bytes] = []
+        self._keys_sorted = True
 
     def get(self, key: bytes) -> bytes | None:
         writes = self.writes
@@ -39,16 +47,31 @@ class Overlay:
         return self.parent.get(key)
 
     def set(self, key: bytes, value: bytes) -> None:
+        if key not in self.writes:
+            self._keys.append(key)
+            self._keys_sorted = False
         self.writes[key] = value
 
     def delete(self, key: bytes) -> None:
+        if key not in self.writes:
+            self._keys.append(key)
+            self._keys_sorted = False
         self.writes[key] = _DELETED
 
     def iterate(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
         """Sorted (key, value) pairs under `prefix`, this overlay's writes shadowing the parent."""
-        own = sorted((k, v) for k, v in self.writes.items() if k.startswith(prefix))
-        own_keys = {k for k, _ in own}
-        parent = ((k, v) for k, v in self.parent.iterate(prefix) if k not in own_keys)
+        keys = self._keys
+        if not self._keys_sorted:
+            keys.sort()
+            self._keys_sorted = True
+        index = bisect.bisect_left(keys, prefix)
+        own_keys = []
+        while index < len(keys) and keys[index].startswith(prefix):
+            own_keys.append(keys[index])
+            index += 1
+        own = [(k, self.writes[k]) for k in own_keys]
+        shadowed = set(own_keys)
+        parent = ((k, v) for k, v in self.parent.iterate(prefix) if k not in shadowed)
         for key, value in heapq.merge(own, parent, key=lambda kv: kv[0]):
             if value is not None:
                 yield key, value
@@ -61,4 +84,8 @@ class Overlay:
         parent = self.parent
         if not isinstance(parent, Overlay):
             raise TypeError("only an overlay over another overlay can be merged")
-        parent.writes.update(self.writes)
+        for key, value in self.writes.items():
+            if value is None:
+                parent.delete(key)
+            else:
+                parent.set(key, value)

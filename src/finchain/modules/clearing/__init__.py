@@ -8,6 +8,7 @@ State layout (keys built in `keys.py`):
 | `clearing/pay/<uetr>`                      | Payment (number, sender, receiver, amount, ...)|
 | `clearing/msg/<sender>\0<MsgId>\0<E2E>`     | uetr (idempotency, rule 6)                     |
 | `clearing/queue/<ccy>/<u64 number>`        | uetr of a QUEUED or ON_HOLD payment            |
+| `clearing/squeue/<ccy>/<sender>/<u64 num>` | the same, per sender (rule-2 check)            |
 | `clearing/suspended/<participant>`         | present while suspended                        |
 | `clearing/cycle/<u64>`                     | LSM cycle: height, currency, settled, net      |
 

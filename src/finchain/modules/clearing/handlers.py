@@ -209,8 +209,8 @@ def handle_submit_payment(ctx: ExecutionContext, msg: SubmitPayment, members: Me
     # Rule 2, with rule 7: a queued payment to or from a suspended participant is out of
     # settlement, so it does not hold the sender's later payments back either.
     blocked = any(
-        older.sender == sender and _is_eligible(keeper, older) and older.rank <= payment.rank
-        for older in keeper.list_queue(msg.currency)
+        _is_eligible(keeper, older) and older.rank <= payment.rank
+        for older in keeper.iter_sender_queue(msg.currency, sender)
     )
     if not blocked and _is_funded(keeper, payment):
         _settle_gross(ctx, keeper, payment)

@@ -28,7 +28,8 @@ def check_balances_match_pledges(state: StateReader) -> list[str]:
 
 
 def check_queue_holds_open_payments(state: StateReader) -> list[str]:
-    """CLR-3/7 bookkeeping: the queue lists exactly the payments that are QUEUED or ON_HOLD."""
+    """CLR-3/7 bookkeeping: the queue, and the per-sender queues, list exactly the payments that
+    are QUEUED or ON_HOLD."""
     view = ClearingView(state)
     violations = []
     queued = set()
@@ -37,6 +38,9 @@ def check_queue_holds_open_payments(state: StateReader) -> list[str]:
         queued.add(payment.uetr)
         if payment.status in TERMINAL:
             violations.append(f"queue lists {payment.uetr} in terminal state {payment.status}")
+    by_sender = {raw.decode() for _, raw in state.iterate(keys.SENDER_QUEUE_PREFIX)}
+    if by_sender != queued:
+        violations.append(f"sender queues differ from the queue: {sorted(by_sender ^ queued)}")
     for _, raw in state.iterate(keys.PAYMENT_PREFIX):
         payment = Payment.decode(raw)
         if payment.status not in TERMINAL and payment.uetr not in queued:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from finchain.codec import decode, decode_uint, encode, encode_uint
@@ -157,6 +158,13 @@ class ClearingView:
             for _, raw in self.state.iterate(keys.queue_prefix(currency))
         ]
 
+    def iter_sender_queue(self, currency: str, sender: str) -> Iterator[Payment]:
+        """The sender's QUEUED and ON_HOLD payments of `currency`, in submission order (lazy:
+        the rule-2 check usually stops at the first one)."""
+        prefix = keys.sender_queue_prefix(currency, sender)
+        for _, raw in self.state.iterate(prefix):
+            yield self.get_payment(raw.decode())
+
     def has_queued(self, currency: str) -> bool:
         return next(self.state.iterate(keys.queue_prefix(currency)), None) is not None
 
@@ -214,10 +222,13 @@ class ClearingKeeper(ClearingView):
     def save_payment(self, payment: Payment) -> None:
         self.writer.set(keys.payment_key(payment.uetr), payment.encode())
         queue_key = keys.queue_key(payment.currency, payment.number)
+        sender_key = keys.sender_queue_key(payment.currency, payment.sender, payment.number)
         if payment.status in TERMINAL:
             self.writer.delete(queue_key)
+            self.writer.delete(sender_key)
         else:
             self.writer.set(queue_key, payment.uetr.encode())
+            self.writer.set(sender_key, payment.uetr.encode())
 
     def record_message(self, payment: Payment) -> None:
         key = keys.message_key(payment.sender, payment.msg_id, payment.end_to_end_id)

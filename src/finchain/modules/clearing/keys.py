@@ -9,6 +9,7 @@ PLEDGED_PREFIX = b"clearing/pledged/"
 PAYMENT_PREFIX = b"clearing/pay/"
 MESSAGE_PREFIX = b"clearing/msg/"
 QUEUE_PREFIX = b"clearing/queue/"
+SENDER_QUEUE_PREFIX = b"clearing/squeue/"
 SUSPENDED_PREFIX = b"clearing/suspended/"
 CYCLE_PREFIX = b"clearing/cycle/"
 DEADLOCK_PREFIX = b"clearing/deadlock/"
@@ -45,6 +46,15 @@ def queue_prefix(currency: str) -> bytes:
 def queue_key(currency: str, number: int) -> bytes:
     """Queued payments of a currency, in submission order (big-endian payment number)."""
     return queue_prefix(currency) + _U64.pack(number)
+
+
+def sender_queue_prefix(currency: str, sender: str) -> bytes:
+    return SENDER_QUEUE_PREFIX + currency.encode() + b"/" + sender.encode() + b"/"
+
+
+def sender_queue_key(currency: str, sender: str, number: int) -> bytes:
+    """One sender's open payments of a currency, in submission order (the rule-2 check)."""
+    return sender_queue_prefix(currency, sender) + _U64.pack(number)
 
 
 def suspended_key(participant: str) -> bytes:
