@@ -4,13 +4,14 @@ dropped with 1013 instead of blocking the engine."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from finchain.api.websocket import CLOSE_TRY_AGAIN_LATER, WebSocketHub
+from finchain.api.websocket import CLOSE_TRY_AGAIN_LATER, WebSocketHub, _render_events
 from finchain.model import BlockHeader, BlockRecord, Event, Receipt
 from tests.api.support import addr, transfer
 from tests.helpers import Chain
@@ -119,3 +120,17 @@ def test_hub_drops_a_client_that_falls_too_far_behind() -> None:
 
     assert closed and closed[0][0] == CLOSE_TRY_AGAIN_LATER
     assert len(sent) == 1  # the stuck send; the rest were dropped, not buffered without bound
+
+
+def test_block_events_follow_transaction_events_with_null_tx_hash() -> None:
+    """End-of-block events (e.g. clearing settlements by netting) belong to no transaction."""
+    header = BlockHeader("c", 7, 1, b"\x01" * 32, b"\x02" * 20)
+    tx_event = Event("bank.transfer", (("amount", "5"),))
+    block_event = Event("clearing.payment_settled", (("method", "lsm"),))
+    receipt = Receipt(b"\x03" * 32, 7, 0, "ok", "", 1, (tx_event,))
+    record = BlockRecord(header, (receipt.tx_hash,), b"p" * 32, b"a" * 32, (block_event,))
+    messages = [json.loads(m) for m in _render_events(record, [receipt])]
+    assert [(m["tx_hash"], m["event"]["type"]) for m in messages] == [
+        ((b"\x03" * 32).hex(), "bank.transfer"),
+        (None, "clearing.payment_settled"),
+    ]

@@ -104,6 +104,9 @@ class BlockJson(BaseModel):
     tx_hashes: list[str]
     prev_app_hash: str
     app_hash: str
+    events: list[EventJson] = Field(
+        default_factory=list, description="the block's own end-of-block events (no transaction)"
+    )
     receipts: list[ReceiptJson]
 
 

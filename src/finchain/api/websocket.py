@@ -2,7 +2,8 @@
 
 Messages: `{"type": "block", "block": Block}` (with receipts) after every commit, then one
 `{"type": "event", "height", "tx_hash", "event": {type, attributes}}` per event of each successful
-transaction in that block.
+transaction in that block, then one per event of the block's own end-of-block work (clearing
+settlements by netting, ...) with `tx_hash: null`.
 
 Concurrency: the engine calls `WebSocketHub.publish_block` on its own thread after each commit. The
 hub renders each message once, then hands it to every client's event loop with
@@ -101,7 +102,7 @@ class WebSocketHub:
         if any("blocks" in c.topics for c in clients):
             by_topic["blocks"] = [_dump({"type": "block", "block": render_block(block, receipts)})]
         if any("events" in c.topics for c in clients):
-            by_topic["events"] = _render_events(block.header.height, receipts)
+            by_topic["events"] = _render_events(block, receipts)
         for client in clients:
             messages = [m for topic in TOPICS if topic in client.topics for m in by_topic[topic]]
             if messages:
@@ -136,13 +137,21 @@ def build_ws_router(hub: WebSocketHub) -> APIRouter:
     return router
 
 
-def _render_events(height: int, receipts: list[Receipt]) -> list[str]:
-    return [
+def _render_events(block: BlockRecord, receipts: list[Receipt]) -> list[str]:
+    """Events of successful transactions, then the block's own (end-of-block) events, which
+    carry `tx_hash: null`."""
+    height = block.header.height
+    tx_events = [
         _dump({"type": "event", "height": height, "tx_hash": r.tx_hash.hex(), "event": e.to_json()})
         for r in receipts
         if r.ok
         for e in r.events
     ]
+    block_events = [
+        _dump({"type": "event", "height": height, "tx_hash": None, "event": e.to_json()})
+        for e in block.events
+    ]
+    return tx_events + block_events
 
 
 def _dump(message: dict[str, object]) -> str:

@@ -26,7 +26,7 @@ from finchain.app.router import Router
 from finchain.crypto import Address, CryptoSuite, get_suite
 from finchain.errors import InternalError, InvalidTransaction, NotFound, register_error
 from finchain.model.block import BlockHeader, BlockRecord
-from finchain.model.receipt import CODE_OK, Receipt
+from finchain.model.receipt import CODE_OK, Event, Receipt
 from finchain.model.tx import SignedTransaction
 from finchain.modules.bank import BankKeeper
 from finchain.modules.bank.genesis import init_bank_genesis
@@ -102,6 +102,7 @@ class FinalizeResult:
     receipts: list[Receipt]
     app_hash: bytes
     validator_updates: list[tuple[bytes, int]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # the block's own (end-of-block) events
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,15 +262,17 @@ class Application:
             receipt, accounts = self._deliver_tx(block_state, header, index, raw)
             receipts.append(receipt)
             touched.extend((address, index) for address in sorted(accounts))
-        self._process_end_of_block(block_state, header)
+        block_events = self._process_end_of_block(block_state, header)
         validator_updates = compute_validator_updates(self.db, block_state.writes)
         prev_app_hash = self._last.app_hash
         app_hash = compute_app_hash(self.suite, prev_app_hash, block_state.writes)
-        record = BlockRecord(header, tuple(r.tx_hash for r in receipts), prev_app_hash, app_hash)
+        record = BlockRecord(
+            header, tuple(r.tx_hash for r in receipts), prev_app_hash, app_hash, block_events
+        )
         self._pending = _PendingBlock(record, block_state.writes, raw_txs, receipts, touched)
-        return FinalizeResult(receipts, app_hash, validator_updates)
+        return FinalizeResult(receipts, app_hash, validator_updates, list(block_events))
 
-    def _process_end_of_block(self, block_state: Overlay, header: BlockHeader) -> None:
+    def _process_end_of_block(self, block_state: Overlay, header: BlockHeader) -> tuple[Event, ...]:
         """End-of-block hooks (clearing: gross retries and the LSM) on a branch of the block's
         state, kept only if they succeed. A hook that rejects (InvalidTransaction) is a bug, but
         the same one on every node, so the block goes on without it (logged). Any other
@@ -282,8 +285,9 @@ class Application:
             process_clearing_end_of_block(ctx)
         except InvalidTransaction as err:
             log.error("end-of-block processing failed at height=%d: %s", header.height, err)
-            return
+            return ()
         branch.merge_into_parent()
+        return tuple(ctx.events)
 
     def commit(self) -> int:
         """Persist the finalized block durably; returns the new committed height."""

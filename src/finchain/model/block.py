@@ -1,7 +1,8 @@
 """Blocks as the application records them: header fields from the engine plus execution results.
 
 The engine (solo or CometBFT) owns the block hash, time and proposer; the application records them
-with the ordered transaction hashes and the app hash after execution (`BlockRecord`).
+with the ordered transaction hashes, the app hash after execution and the events of its
+end-of-block work (`BlockRecord`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from finchain.codec import Value, decode, encode
 from finchain.crypto import CryptoSuite
+from finchain.model.receipt import Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,9 @@ class BlockRecord:
     tx_hashes: tuple[bytes, ...]
     prev_app_hash: bytes
     app_hash: bytes
+    # Events of the block's own end-of-block work (e.g. clearing settlements by netting), which
+    # belong to no transaction; in execution order.
+    events: tuple[Event, ...] = ()
 
     def encode(self) -> bytes:
         h = self.header
@@ -42,14 +47,17 @@ class BlockRecord:
                 list(self.tx_hashes),
                 self.prev_app_hash,
                 self.app_hash,
+                [e.to_value() for e in self.events],
             ]
         )
 
     @staticmethod
     def decode(data: bytes) -> BlockRecord:
-        chain_id, height, time_ms, block_hash, proposer, txs, prev, app = decode(data)
+        chain_id, height, time_ms, block_hash, proposer, txs, prev, app, events = decode(data)
         header = BlockHeader(chain_id, height, time_ms, block_hash, proposer)
-        return BlockRecord(header, tuple(txs), prev, app)
+        return BlockRecord(
+            header, tuple(txs), prev, app, tuple(Event.from_value(e) for e in events)
+        )
 
     def to_json(self) -> dict[str, object]:
         h = self.header
@@ -63,6 +71,7 @@ class BlockRecord:
             "tx_hashes": [t.hex() for t in self.tx_hashes],
             "prev_app_hash": self.prev_app_hash.hex(),
             "app_hash": self.app_hash.hex(),
+            "events": [e.to_json() for e in self.events],
         }
 
 

@@ -270,6 +270,15 @@ def test_clr5_end_of_block_processing_resolves_gridlock_and_retries_gross(
             pay(chain, "bank-c", "bank-a", 100, 3),
         )
         assert [status(chain, n) for n in (1, 2, 3)] == ["SETTLED"] * 3
+        # The settlements belong to no transaction: they are the block's own events.
+        record = chain.db.load_block(chain.app.height)
+        assert record is not None
+        settled = [
+            dict(e.attributes) for e in record.events if e.type == "clearing.payment_settled"
+        ]
+        assert [(e["uetr"], e["method"]) for e in settled] == [(uetr(n), "lsm") for n in (1, 2, 3)]
+        assert record.events[-1].type == "clearing.lsm_cycle"
+        assert record.to_json()["events"][0]["type"] == "clearing.payment_settled"
         # An unfunded payment waits (a deadlock cycle is recorded) until a pledge funds it;
         # the gross retry at the end of that block settles it.
         run(chain, pay(chain, "bank-a", "bank-b", 40, 4))

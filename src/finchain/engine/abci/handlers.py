@@ -49,7 +49,7 @@ from finchain.errors import (
     register_error,
 )
 from finchain.model.block import BlockHeader, BlockRecord
-from finchain.model.receipt import Receipt
+from finchain.model.receipt import Event, Receipt
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +240,7 @@ class AbciHandlers:
             self._finalized = result.receipts
         return abci.Response(
             finalize_block=abci.ResponseFinalizeBlock(
+                events=[encode_event(e) for e in result.events],
                 tx_results=[encode_tx_result(r) for r in result.receipts],
                 validator_updates=[
                     abci.ValidatorUpdate(pub_key=keys_pb2.PublicKey(ed25519=key), power=power)
@@ -322,15 +323,15 @@ def encode_tx_result(receipt: Receipt) -> abci.ExecTxResult:
         codespace=codespace,
         log=receipt.log,
         gas_used=receipt.gas_used,
-        events=[
-            abci.Event(
-                type=event.type,
-                attributes=[
-                    abci.EventAttribute(key=key, value=value, index=True)
-                    for key, value in event.attributes
-                ],
-            )
-            for event in receipt.events
+        events=[encode_event(event) for event in receipt.events],
+    )
+
+
+def encode_event(event: Event) -> abci.Event:
+    return abci.Event(
+        type=event.type,
+        attributes=[
+            abci.EventAttribute(key=key, value=value, index=True) for key, value in event.attributes
         ],
     )
 

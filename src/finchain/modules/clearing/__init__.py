@@ -25,9 +25,9 @@ Events: `clearing.account_opened`, `pledged`, `redeemed`, `payment_settled` (met
 `payment_queued`, `payment_held`, `payment_released`, `payment_cancelled`, `payment_rejected`,
 `suspended`, `unsuspended`, `lsm_cycle`.
 End of block (`process_end_of_block`, genesis `clearing.auto_process`, default on): gross
-retries and one netting cycle per currency with a non-empty queue (rule 3); its events are not
-recorded yet (blocks have no block-level events), its results are in state (payment statuses,
-`clearing/cycle/*`).
+retries and one netting cycle per currency with a non-empty queue (rule 3); its events are the
+block's own events (`BlockRecord.events`, ABCI `FinalizeBlock.events`, WebSocket with
+`tx_hash: null`).
 Not yet (issue #5 continues): the ISO 20022 edge at the API, per-bank privacy of payment reads,
 API/SDK/CLI commands, the README walkthrough.
 """
