@@ -90,6 +90,25 @@ def wait_for_height(nodes: Sequence[NodeLayout], height: int, timeout_s: float) 
         time.sleep(0.1)
 
 
+def wait_for_app_height(nodes: Sequence[NodeLayout], height: int, timeout_s: float = 30.0) -> None:
+    """Wait until every node's application has committed `height` (its REST status). CometBFT's
+    block store can be ahead of the app: it stores a block before executing it, and block sync
+    stores several ahead."""
+    deadline = time.monotonic() + timeout_s
+    for node in nodes:
+        while True:
+            try:
+                committed = int(
+                    httpx.get(f"{node.api_url}/v1/status", timeout=2.0).json()["height"]
+                )
+            except (httpx.HTTPError, KeyError, ValueError):
+                committed = 0
+            if committed >= height:
+                break
+            assert time.monotonic() < deadline, f"{node.name}'s app at {committed}, not {height}"
+            time.sleep(0.1)
+
+
 def fetch_block_records(
     client: httpx.Client, node: NodeLayout, heights: range
 ) -> list[dict[str, Any]]:

@@ -52,6 +52,7 @@ from tests.e2e.cometbft.load import LoadReport, Sender, SignedTransfer, Transfer
 from tests.e2e.cometbft.support import (
     fetch_block_records,
     get_height,
+    wait_for_app_height,
     wait_for_height,
 )
 
@@ -114,7 +115,8 @@ def test_sigkill_one_validator_others_commit_and_it_catches_up(
     live, victim = net.nodes[:3], net.nodes[3]
     net.load.wait_for_acknowledged(WARM_UP_ACKS, timeout_s=30)
 
-    killed = testnet.signal_node(net.directory, victim.name, signal.SIGKILL)
+    # CometBFT first: killed second, it could already have stopped itself on seeing its app die.
+    killed = testnet.signal_node(net.directory, victim.name, signal.SIGKILL, ("cometbft", "app"))
     assert sorted(r.role for r in killed) == ["app", "cometbft"]
     fault_from = _max_height(live)
     wait_for_height(live, fault_from + FAULT_BLOCKS, timeout_s=RECOVERY_TIMEOUT_S)
@@ -175,7 +177,7 @@ def test_two_of_four_stopped_halts_without_divergence(loaded_testnet: LoadedTest
     net.load.wait_for_acknowledged(WARM_UP_ACKS, timeout_s=30)
 
     for victim in victims:
-        testnet.signal_node(net.directory, victim.name, signal.SIGKILL)
+        testnet.signal_node(net.directory, victim.name, signal.SIGKILL, ("cometbft", "app"))
     halted = _wait_until_stalled(live, HALT_SETTLE_S, timeout_s=RECOVERY_TIMEOUT_S)
     acks_at_halt = net.load.acknowledged_count()
     time.sleep(HALT_OBSERVE_S)
@@ -266,6 +268,7 @@ def _stop_load_and_check_every_transfer(
                 _wait_for_receipt(client, node, transfer.tx_hash)
 
         top = _min_height(nodes)
+        wait_for_app_height(nodes, top)
         records = {
             node.name: fetch_block_records(client, node, range(1, top + 1)) for node in nodes
         }
@@ -388,6 +391,7 @@ def _wait_for_new_transfers_through(net: LoadedTestnet, nodes: Sequence[NodeLayo
 def _assert_same_app_hashes(
     client: httpx.Client, nodes: Sequence[NodeLayout], heights: range
 ) -> None:
+    wait_for_app_height(nodes, heights[-1] if heights else 0)
     hashes = [[r["app_hash"] for r in fetch_block_records(client, node, heights)] for node in nodes]
     for h, per_node in zip(heights, zip(*hashes, strict=True), strict=True):
         assert len(set(per_node)) == 1, f"app hashes differ at height {h}: {per_node}"
