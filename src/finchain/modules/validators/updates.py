@@ -19,9 +19,8 @@ def compute_validator_updates(
     an unknown validator). Failed transactions left no writes, so they change nothing."""
     previous = ValidatorsView(before)
     updates = []
-    for key, value in sorted(writes.items()):
-        if not key.startswith(keys.SET_PREFIX):
-            continue
+    changed = sorted((k, v) for k, v in writes.items() if k.startswith(keys.SET_PREFIX))
+    for key, value in changed:
         pub_key = keys.split_validator_key(key)
         power = 0 if value is None else decode_uint(value)
         if power != previous.get_power(pub_key):
