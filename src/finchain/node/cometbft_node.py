@@ -107,14 +107,7 @@ class CometNode:
 
     def serve_forever(self) -> None:
         """start(), then wait for SIGINT/SIGTERM and stop() (call from the main thread)."""
-        stop_requested = threading.Event()
-
-        def on_signal(sig: int, _: FrameType | None) -> None:
-            log.info("shutdown requested signal=%s", signal.Signals(sig).name)
-            stop_requested.set()
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, on_signal)
+        stop_requested = install_shutdown_signals()
         try:
             self.start()
             while not stop_requested.wait(1.0):
@@ -149,6 +142,19 @@ class CometNode:
                 raise RuntimeError(f"API server did not start on {self.api_url}")
             time.sleep(0.01)
         log.info("api serving url=%s", self.api_url)
+
+
+def install_shutdown_signals() -> threading.Event:
+    """An event set by SIGINT or SIGTERM (call from the main thread)."""
+    stop_requested = threading.Event()
+
+    def on_signal(sig: int, _: FrameType | None) -> None:
+        log.info("shutdown requested signal=%s", signal.Signals(sig).name)
+        stop_requested.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
+    return stop_requested
 
 
 def main(argv: list[str] | None = None) -> None:

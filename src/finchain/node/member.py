@@ -15,13 +15,10 @@ Concurrency: the main thread waits for a signal or the child; CometNode has its 
 from __future__ import annotations
 
 import logging
-import signal
 import subprocess
-import threading
 from pathlib import Path
-from types import FrameType
 
-from finchain.node.cometbft_node import CometNode, CometNodeConfig
+from finchain.node.cometbft_node import CometNode, CometNodeConfig, install_shutdown_signals
 from finchain.node.config import NodeConfig, NodeConfigError
 from finchain.node.testnet_config import TestnetError, find_cometbft
 
@@ -49,14 +46,7 @@ def run_member_node(home: Path, config: NodeConfig) -> None:
             log_level=config.log_level,
         ),
     )
-    stop_requested = threading.Event()
-
-    def on_signal(sig: int, _: FrameType | None) -> None:
-        log.info("shutdown requested signal=%s", signal.Signals(sig).name)
-        stop_requested.set()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, on_signal)
+    stop_requested = install_shutdown_signals()
     child: subprocess.Popen[bytes] | None = None
     try:
         node.start()
