@@ -9,9 +9,10 @@ from finchain.codec import decode, decode_uint, encode, encode_uint
 from finchain.errors import InvalidTransaction
 from finchain.modules.clearing import keys
 from finchain.modules.clearing.errors import ERR_NO_ACCOUNT, ERR_UNKNOWN_PAYMENT
+from finchain.modules.clearing.netting import Priority
 from finchain.state import StateReader, StateWriter
 
-PRIORITY_RANK = {"URGENT": 0, "HIGH": 1, "NORMAL": 2}
+PRIORITY_RANK = {priority.value: rank for rank, priority in enumerate(Priority)}  # 0 = highest
 QUEUED, ON_HOLD, SETTLED, CANCELLED, REJECTED = (
     "QUEUED",
     "ON_HOLD",

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from finchain.errors import InvalidTransaction
 from finchain.model.message import message_type
 from finchain.modules.clearing.errors import ERR_BAD_FIELD, ERR_INVALID_AMOUNT
+from finchain.modules.clearing.netting import MAX_AMOUNT, Priority
 
-MAX_AMOUNT = 2**63 - 1
-PRIORITIES = ("URGENT", "HIGH", "NORMAL")
+PRIORITIES = tuple(priority.value for priority in Priority)  # highest first
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9/\-?:().,'+ ]{1,35}$")  # ISO 20022 Max35Text, printable
 _UETR = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}$")
