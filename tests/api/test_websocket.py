@@ -11,7 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from finchain.api.websocket import CLOSE_TRY_AGAIN_LATER, WebSocketHub, _render_events
+from finchain.api.auth import ANONYMOUS, Viewer
+from finchain.api.websocket import CLOSE_TRY_AGAIN_LATER, WebSocketHub, _render
+from finchain.modules.scope import ReadScope
 from finchain.model import BlockHeader, BlockRecord, Event, Receipt
 from tests.api.support import addr, transfer
 from tests.helpers import Chain
@@ -105,7 +107,8 @@ def test_hub_drops_a_client_that_falls_too_far_behind() -> None:
 
     async def scenario() -> None:
         hub = WebSocketHub(max_backlog=5)
-        serving = asyncio.ensure_future(hub.serve(SlowSocket(), "blocks,events"))  # type: ignore[arg-type]
+        socket = SlowSocket()
+        serving = asyncio.ensure_future(hub.serve(socket, "blocks,events", ANONYMOUS))  # type: ignore[arg-type]
         while hub.client_count == 0:
             await asyncio.sleep(0)
         for height in range(1, 4):  # each block: 1 block message + 3 events (failed tx: none)
@@ -126,11 +129,21 @@ def test_block_events_follow_transaction_events_with_null_tx_hash() -> None:
     """End-of-block events (e.g. clearing settlements by netting) belong to no transaction."""
     header = BlockHeader("c", 7, 1, b"\x01" * 32, b"\x02" * 20)
     tx_event = Event("bank.transfer", (("amount", "5"),))
-    block_event = Event("clearing.payment_settled", (("method", "lsm"),))
+    parties = (("sender", "bank-a"), ("receiver", "bank-b"), ("method", "lsm"))
+    block_event = Event("clearing.payment_settled", parties)
     receipt = Receipt(b"\x03" * 32, 7, 0, "ok", "", 1, (tx_event,))
     record = BlockRecord(header, (receipt.tx_hash,), b"p" * 32, b"a" * 32, (block_event,))
-    messages = [json.loads(m) for m in _render_events(record, [receipt])]
+    regulator = Viewer("0x" + "11" * 20, ReadScope("csrc", frozenset({"regulator"})))
+    messages = [json.loads(m) for m in _render(record, [receipt], regulator)["events"]]
     assert [(m["tx_hash"], m["event"]["type"]) for m in messages] == [
         ((b"\x03" * 32).hex(), "bank.transfer"),
         (None, "clearing.payment_settled"),
     ]
+    assert messages[1]["event"]["attributes"]["method"] == "lsm"
+    # A reader who is not a party gets the event's type only (clearing privacy).
+    anonymous = [json.loads(m) for m in _render(record, [receipt], ANONYMOUS)["events"]]
+    assert anonymous[1]["event"] == {
+        "type": "clearing.payment_settled",
+        "attributes": {},
+        "redacted": True,
+    }

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from finchain import __version__
+from finchain.api.auth import Viewer
 from finchain.api.errors import ERR_NOT_FOUND, ERR_NOT_READY, ApiError
-from finchain.api.render import render_block
+from finchain.api.privacy import cut_block
+from finchain.api.readers import Readers, ViewerDep
 from finchain.api.schemas import (
     AccountResponse,
     AccountTxsResponse,
@@ -45,7 +47,7 @@ BAD_REQUEST: dict[int | str, dict[str, Any]] = {
 }
 
 
-def build_query_router(services: NodeServices) -> APIRouter:
+def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
     router = APIRouter(prefix="/v1")
     app, db, engine = services.app, services.db, services.engine
 
@@ -75,18 +77,20 @@ def build_query_router(services: NodeServices) -> APIRouter:
         )
 
     @router.get("/blocks/latest", response_model=BlockJson, responses=NOT_FOUND, tags=["blocks"])
-    def get_latest_block() -> JSONResponse:
-        return JSONResponse(load_block_json(app.height))
+    def get_latest_block(request: Request, viewer: ViewerDep) -> JSONResponse:
+        return JSONResponse(load_block_json(app.height, request, viewer))
 
     @router.get("/blocks/{height}", response_model=BlockJson, responses=NOT_FOUND, tags=["blocks"])
-    def get_block(height: int) -> JSONResponse:
-        return JSONResponse(load_block_json(height))
+    def get_block(height: int, request: Request, viewer: ViewerDep) -> JSONResponse:
+        return JSONResponse(load_block_json(height, request, viewer))
 
-    def load_block_json(height: int) -> dict[str, Any]:
+    def load_block_json(height: int, request: Request, viewer: Viewer) -> dict[str, Any]:
         block = db.load_block(height) if height > 0 else None
         if block is None:
             raise ApiError(404, ERR_NOT_FOUND, f"no block at height {height}", latest=app.height)
-        return render_block(block, db.load_receipts(height))
+        view = cut_block(block, db.load_receipts(height), viewer)
+        readers.audit_request(viewer, request, view.supervisory_reads)
+        return view.json
 
     @router.get(
         "/accounts/{address}",

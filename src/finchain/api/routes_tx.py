@@ -2,7 +2,9 @@
 
 POST /v1/txs         `{"tx": hex, "mode": "commit"|"async"}` -> `{"hash", "status", "receipt"?}`
 POST /v1/txs/batch   `{"txs": [hex, ...], "mode": ...}`       -> `{"results": [...]}` per item
-GET  /v1/txs/{hash}  -> `{"hash", "height", "index", "tx", "raw", "receipt"}`
+GET  /v1/txs/{hash}  -> `{"hash", "height", "index", "tx", "raw", "receipt"}`, cut for the
+                       reader (`api/privacy.py`): private messages and events redacted, `raw`
+                       null when anything was withheld
 
 Concurrency: admission runs in one worker-thread call per request (it verifies signatures and
 takes the engine lock); waiting for commits happens on the event loop without holding a thread.
@@ -12,11 +14,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from finchain.api.errors import ERR_NOT_FOUND, ERR_TIMEOUT, ApiError, rejection_error, render_error
+from finchain.api.privacy import cut_receipt, cut_tx, is_redacted
+from finchain.api.readers import Readers, ViewerDep
 from finchain.api.render import render_signed_tx
 from finchain.api.schemas import (
     ERROR_RESPONSES,
@@ -42,7 +46,7 @@ TxHashPath = Annotated[str, Path(pattern=HEX_PATTERN, description="transaction h
 
 
 def build_tx_router(
-    services: NodeServices, settings: ApiSettings, submitter: Submitter
+    services: NodeServices, settings: ApiSettings, submitter: Submitter, readers: Readers
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/txs", tags=["transactions"])
     timeout = settings.commit_timeout_s
@@ -90,7 +94,7 @@ def build_tx_router(
         responses={404: {"model": ErrorBody, "description": "api/not_found"}},
         summary="A committed transaction with its receipt",
     )
-    def get_tx(tx_hash: TxHashPath) -> JSONResponse:
+    def get_tx(tx_hash: TxHashPath, request: Request, viewer: ViewerDep) -> JSONResponse:
         db = services.db
         location = db.find_tx(decode_hex(tx_hash))
         raw = None if location is None else db.load_tx(location)
@@ -98,19 +102,24 @@ def build_tx_router(
         if location is None or raw is None or receipt is None:
             raise ApiError(404, ERR_NOT_FOUND, f"no committed transaction {tx_hash}")
         try:
-            tx_json: dict[str, Any] | None = render_signed_tx(
-                decode_signed_tx(raw, services.app.suite, STORED_TX_MAX_BYTES)
-            )
+            stx = decode_signed_tx(raw, services.app.suite, STORED_TX_MAX_BYTES)
         except InvalidTransaction:  # an engine may commit undecodable bytes with a failed receipt
-            tx_json = None
+            stx = None
+        tx_view = None
+        if stx is not None:
+            tx_view = cut_tx(render_signed_tx(stx), stx, readers.org_of, viewer)
+        receipt_view = cut_receipt(receipt, viewer)
+        views = [receipt_view] if tx_view is None else [tx_view, receipt_view]
+        readers.audit_request(viewer, request, sum(v.supervisory_reads for v in views))
+        withheld = any(is_redacted(v) for v in views)
         return JSONResponse(
             {
                 "hash": receipt.tx_hash.hex(),
                 "height": location.height,
                 "index": location.index,
-                "tx": tx_json,
-                "raw": raw.hex(),
-                "receipt": receipt.to_json(),
+                "tx": None if tx_view is None else tx_view.json,
+                "raw": None if withheld else raw.hex(),
+                "receipt": receipt_view.json,
             }
         )
 

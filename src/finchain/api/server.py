@@ -12,8 +12,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from finchain import __version__
+from finchain.api.audit import AuditLog
 from finchain.api.errors import install_error_handlers
 from finchain.api.limits import BodyLimitMiddleware
+from finchain.api.readers import Readers
+from finchain.api.routes_clearing import build_clearing_router
 from finchain.api.routes_query import build_query_router
 from finchain.api.routes_tx import build_tx_router
 from finchain.api.services import ApiSettings, NodeServices
@@ -40,9 +43,12 @@ def create_api(services: NodeServices, settings: ApiSettings | None = None) -> F
     hub = WebSocketHub(settings.ws_max_backlog)
     services.engine.subscribe(watcher.record_block)
     services.engine.subscribe(hub.publish_block)
-    api.include_router(build_tx_router(services, settings, Submitter(services, watcher)))
-    api.include_router(build_query_router(services))
-    api.include_router(build_ws_router(hub))
+    readers = Readers(services.app, AuditLog(settings.audit_log_path))
+    api.state.readers = readers
+    api.include_router(build_tx_router(services, settings, Submitter(services, watcher), readers))
+    api.include_router(build_query_router(services, readers))
+    api.include_router(build_clearing_router(services, readers))
+    api.include_router(build_ws_router(hub, readers))
     install_error_handlers(api)
     api.add_middleware(
         BodyLimitMiddleware,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from finchain.app import Application, CheckTxResult
@@ -65,3 +66,5 @@ class ApiSettings:
     commit_timeout_s: float = DEFAULT_COMMIT_TIMEOUT_S
     max_batch_txs: int = MAX_BATCH_TXS
     ws_max_backlog: int = DEFAULT_WS_MAX_BACKLOG
+    # Where supervisory reads are logged (G-5); None logs to the `finchain.audit` logger only.
+    audit_log_path: Path | None = None

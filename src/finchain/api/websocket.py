@@ -1,5 +1,9 @@
 """WebSocket subscriptions: `/v1/ws?topics=blocks,events`.
 
+Readers authenticate on the handshake with the same signed headers as REST reads (a GET of the
+`/v1/ws?...` URL, `api/auth.py`); every message is cut for the reader (`api/privacy.py`), and a
+supervisory subscription is recorded in the audit log when it opens.
+
 Messages: `{"type": "block", "block": Block}` (with receipts) after every commit, then one
 `{"type": "event", "height", "tx_hash", "event": {type, attributes}}` per event of each successful
 transaction in that block, then one per event of the block's own end-of-block work (clearing
@@ -20,11 +24,15 @@ import json
 import threading
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from finchain.api.render import render_block
+from finchain.api.auth import Viewer
+from finchain.api.errors import ApiError
+from finchain.api.privacy import cut_block, sees_everything
+from finchain.api.readers import Readers
 from finchain.model import BlockRecord, Receipt
 
 TOPICS = ("blocks", "events")
@@ -36,10 +44,20 @@ class _Client:
     """One connection's backlog; touched only on its own event loop (except `loop`/`topics`)."""
 
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, topics: frozenset[str], max_backlog: int
+        self,
+        loop: asyncio.AbstractEventLoop,
+        topics: frozenset[str],
+        max_backlog: int,
+        viewer: Viewer,
     ) -> None:
         self.loop = loop
         self.topics = topics
+        self.viewer = viewer
+        # Readers with the same key see the same cut: each block is rendered once per key.
+        scope = viewer.scope
+        self.view_key: tuple[str, str | None] = (
+            ("all", None) if sees_everything(scope) else ("org", scope.org)
+        )
         self.max_backlog = max_backlog
         self.backlog: deque[str] = deque()
         self.has_messages = asyncio.Event()
@@ -98,18 +116,17 @@ class WebSocketHub:
             clients = list(self._clients)
         if not clients:
             return
-        by_topic: dict[str, list[str]] = {topic: [] for topic in TOPICS}
-        if any("blocks" in c.topics for c in clients):
-            by_topic["blocks"] = [_dump({"type": "block", "block": render_block(block, receipts)})]
-        if any("events" in c.topics for c in clients):
-            by_topic["events"] = _render_events(block, receipts)
+        by_view: dict[tuple[str, str | None], dict[str, list[str]]] = {}
         for client in clients:
+            by_topic = by_view.get(client.view_key)
+            if by_topic is None:
+                by_topic = by_view[client.view_key] = _render(block, receipts, client.viewer)
             messages = [m for topic in TOPICS if topic in client.topics for m in by_topic[topic]]
             if messages:
                 with contextlib.suppress(RuntimeError):  # that client's loop has closed
                     client.loop.call_soon_threadsafe(client.enqueue, messages)
 
-    async def serve(self, websocket: WebSocket, topics: str) -> None:
+    async def serve(self, websocket: WebSocket, topics: str, viewer: Viewer) -> None:
         wanted = frozenset(t.strip() for t in topics.split(",") if t.strip())
         unknown = sorted(wanted - set(TOPICS))
         await websocket.accept()
@@ -117,7 +134,7 @@ class WebSocketHub:
             reason = f"unknown topics {unknown}; choose from {list(TOPICS)}"
             await websocket.close(CLOSE_POLICY_VIOLATION, reason)
             return
-        client = _Client(asyncio.get_running_loop(), wanted, self.max_backlog)
+        client = _Client(asyncio.get_running_loop(), wanted, self.max_backlog, viewer)
         with self._lock:
             self._clients.add(client)
         try:
@@ -127,29 +144,45 @@ class WebSocketHub:
                 self._clients.discard(client)
 
 
-def build_ws_router(hub: WebSocketHub) -> APIRouter:
+def build_ws_router(hub: WebSocketHub, readers: Readers) -> APIRouter:
     router = APIRouter()
 
     @router.websocket("/v1/ws")
     async def subscribe(websocket: WebSocket, topics: str = ",".join(TOPICS)) -> None:
-        await hub.serve(websocket, topics)
+        try:
+            viewer = await readers.ws_viewer(websocket)
+        except ApiError as refusal:
+            await websocket.close(CLOSE_POLICY_VIOLATION, refusal.message[:120])
+            return
+        if sees_everything(viewer.scope):  # a supervisory stream: logged once, when it opens
+            readers.audit_log.record(viewer, "WS", websocket.url.path, 0)
+        await hub.serve(websocket, topics, viewer)
 
     return router
 
 
-def _render_events(block: BlockRecord, receipts: list[Receipt]) -> list[str]:
+def _render(block: BlockRecord, receipts: list[Receipt], viewer: Viewer) -> dict[str, list[str]]:
+    """Both topics' messages for one block, cut for `viewer`."""
+    view = cut_block(block, receipts, viewer)
+    return {
+        "blocks": [_dump({"type": "block", "block": view.json})],
+        "events": _render_events(block, view.json),
+    }
+
+
+def _render_events(block: BlockRecord, block_json: dict[str, Any]) -> list[str]:
     """Events of successful transactions, then the block's own (end-of-block) events, which
-    carry `tx_hash: null`."""
+    carry `tx_hash: null` (both already cut for the reader)."""
     height = block.header.height
     tx_events = [
-        _dump({"type": "event", "height": height, "tx_hash": r.tx_hash.hex(), "event": e.to_json()})
-        for r in receipts
-        if r.ok
-        for e in r.events
+        _dump({"type": "event", "height": height, "tx_hash": r["tx_hash"], "event": e})
+        for r in block_json["receipts"]
+        if r["code"] == "ok"
+        for e in r["events"]
     ]
     block_events = [
-        _dump({"type": "event", "height": height, "tx_hash": None, "event": e.to_json()})
-        for e in block.events
+        _dump({"type": "event", "height": height, "tx_hash": None, "event": e})
+        for e in block_json["events"]
     ]
     return tx_events + block_events
 

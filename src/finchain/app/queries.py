@@ -2,7 +2,9 @@
 
 Paths: `params`, `members`, `member {id}`, `assets`, `asset {symbol}`, `balances {address}`,
 `account {address}` (nonce, organisation, balances), `validators`, `clearing/accounts
-{currency}`, `clearing/payment {uetr}`, `clearing/queue {currency}`, `clearing/cycles`.
+{currency}`, `clearing/payment {uetr}`, `clearing/queue {currency}`, `clearing/cycles`,
+`clearing/directory`, `clearing/days {currency}`. Clearing reads take an optional `scope`
+(`ReadScope`) from in-process callers and filter by it (`modules/clearing/privacy.py`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from finchain.modules.bank.queries import query_asset, query_assets, query_balan
 from finchain.modules.clearing.queries import (
     query_accounts,
     query_cycles,
+    query_days,
+    query_directory,
     query_payment,
     query_queue,
 )
 from finchain.modules.members import MembersView
 from finchain.modules.members.queries import query_member, query_members
+from finchain.modules.scope import ReadScope
 from finchain.modules.validators.queries import query_validators
 from finchain.state import StateReader
 
@@ -62,6 +67,17 @@ def _account(state: StateReader, params: dict[str, Any]) -> Any:
     }
 
 
+def _text(params: dict[str, Any], name: str) -> str:
+    return str(params.get(name, ""))
+
+
+def _scope(params: dict[str, Any]) -> ReadScope | None:
+    """The reader's scope, which only in-process callers (the API) can pass: the ABCI query
+    path carries text parameters, so it reads as the node's operator."""
+    scope = params.get("scope")
+    return scope if isinstance(scope, ReadScope) else None
+
+
 _ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
     "params": _params,
     "members": lambda state, _: query_members(state),
@@ -71,8 +87,10 @@ _ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
     "balances": lambda state, p: query_balances(state, _address(p)),
     "account": _account,
     "validators": lambda state, _: query_validators(state),
-    "clearing/accounts": lambda state, p: query_accounts(state, str(p.get("currency", ""))),
-    "clearing/payment": lambda state, p: query_payment(state, str(p.get("uetr", ""))),
-    "clearing/queue": lambda state, p: query_queue(state, str(p.get("currency", ""))),
-    "clearing/cycles": lambda state, _: query_cycles(state),
+    "clearing/accounts": lambda s, p: query_accounts(s, _text(p, "currency"), _scope(p)),
+    "clearing/payment": lambda s, p: query_payment(s, _text(p, "uetr"), _scope(p)),
+    "clearing/queue": lambda s, p: query_queue(s, _text(p, "currency"), _scope(p)),
+    "clearing/cycles": lambda s, p: query_cycles(s, _scope(p)),
+    "clearing/directory": lambda s, _: query_directory(s),
+    "clearing/days": lambda s, p: query_days(s, _text(p, "currency"), _scope(p)),
 }

@@ -33,6 +33,7 @@ import uvicorn
 from finchain.api import ApiSettings, NodeServices, create_api
 from finchain.app import Application
 from finchain.engine.cometbft import CometConfig, CometEngine
+from finchain.node.config import audit_log_path
 from finchain.store import Database
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,8 @@ class CometNode:
 
     def _start_api(self, host: str, port: int) -> None:
         api = create_api(
-            NodeServices(self.app, self.engine, self.db, engine_name="cometbft"), ApiSettings()
+            NodeServices(self.app, self.engine, self.db, engine_name="cometbft"),
+            ApiSettings(audit_log_path=audit_log_path(self.home)),
         )
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

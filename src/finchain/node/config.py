@@ -131,5 +131,10 @@ def data_dir(home: Path) -> Path:
     return home / DATA_DIR
 
 
+def audit_log_path(home: Path) -> Path:
+    """The API's append-only log of supervisory reads (G-5)."""
+    return home / "audit" / "reads.jsonl"
+
+
 def keys_dir(home: Path) -> Path:
     return home / KEYS_DIR

@@ -30,6 +30,7 @@ from finchain.engine.solo import SoloConfig, SoloEngine
 from finchain.node.config import (
     NodeConfig,
     NodeConfigError,
+    audit_log_path,
     data_dir,
     genesis_path,
     load_node_config,
@@ -64,6 +65,7 @@ class Node:
                 max_body_bytes=config.max_body_bytes,
                 max_batch_body_bytes=config.max_batch_body_bytes,
                 commit_timeout_s=config.commit_timeout_s,
+                audit_log_path=audit_log_path(home),
             ),
         )
         self._server: uvicorn.Server | None = None

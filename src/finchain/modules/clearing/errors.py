@@ -55,3 +55,6 @@ ERR_ILLEGAL_TRANSITION = register_error(
 ERR_BAD_FIELD = register_error(
     "clearing", 15, "bad_field", "a currency, priority or identifier has the wrong form"
 )
+ERR_BIC_TAKEN = register_error(
+    "clearing", 16, "bic_taken", "the BIC is already registered to another participant"
+)

@@ -19,6 +19,7 @@ from typing import Any
 from finchain.errors import InvalidTransaction
 from finchain.modules.clearing.errors import (
     ERR_ACCOUNT_EXISTS,
+    ERR_BIC_TAKEN,
     ERR_DUPLICATE_MESSAGE,
     ERR_ILLEGAL_TRANSITION,
     ERR_INSUFFICIENT_BALANCE,
@@ -45,6 +46,7 @@ from finchain.modules.clearing.messages import (
     OpenAccount,
     Pledge,
     Redeem,
+    RegisterBic,
     ReleasePayment,
     RunLsm,
     SetSuspended,
@@ -78,6 +80,7 @@ def make_handlers(membership: MembershipFactory) -> dict[type, Handler]:
         SetUrgentReserve: bind(handle_set_urgent_reserve),
         RunLsm: bind(handle_run_lsm),
         CutOff: bind(handle_cut_off),
+        RegisterBic: bind(handle_register_bic),
     }
 
 
@@ -250,6 +253,25 @@ def handle_cut_off(ctx: ExecutionContext, msg: CutOff, members: Membership) -> N
         rejected = payment.with_status(REJECTED, CUT_OFF_REASON)
         keeper.save_payment(rejected)
         _emit_payment(ctx, "clearing.payment_rejected", rejected, reason=CUT_OFF_REASON)
+    # The closed day's balances anchor its end-of-day statements (camt.053).
+    day = keeper.record_day(ctx.height, ctx.tx_hash, msg.currency)
+    ctx.emit("clearing.cut_off", currency=msg.currency, day=str(day.day))
+
+
+def handle_register_bic(ctx: ExecutionContext, msg: RegisterBic, members: Membership) -> None:
+    keeper = ClearingKeeper(ctx.state)
+    # AUTHORIZE
+    _require_role(members, ctx, ("central_bank",))
+    # VALIDATE
+    if not members.org_exists(msg.participant):
+        raise InvalidTransaction(ERR_UNKNOWN_PARTICIPANT, f"no member {msg.participant!r}")
+    holder = keeper.find_org_by_bic(msg.bic)
+    if holder is not None and holder != msg.participant:
+        raise InvalidTransaction(ERR_BIC_TAKEN, f"{msg.bic} is registered to {holder}")
+    # APPLY
+    keeper.register_bic(msg.participant, msg.bic)
+    # EMIT
+    ctx.emit("clearing.bic_registered", participant=msg.participant, bic=msg.bic)
 
 
 def process_end_of_block(ctx: ExecutionContext) -> None:

@@ -100,6 +100,29 @@ class Payment:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class BusinessDay:
+    """A closed business day of one currency: where its cut-off ran and the closing balances."""
+
+    currency: str
+    day: int
+    height: int
+    cut_off_tx: bytes
+    closing_balances: tuple[tuple[str, int], ...]  # by participant, sorted
+
+    def closing_balance_of(self, participant: str) -> int | None:
+        return dict(self.closing_balances).get(participant)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "currency": self.currency,
+            "day": self.day,
+            "height": self.height,
+            "cut_off_tx": self.cut_off_tx.hex(),
+            "closing_balances": {p: str(b) for p, b in self.closing_balances},
+        }
+
+
 class ClearingView:
     """Read-only access to accounts, payments, the queue, suspensions and netting cycles."""
 
@@ -178,6 +201,36 @@ class ClearingView:
     def is_suspended(self, participant: str) -> bool:
         return self.state.get(keys.suspended_key(participant)) is not None
 
+    def find_org_by_bic(self, bic: str) -> str | None:
+        raw = self.state.get(keys.bic_key(bic))
+        return None if raw is None else raw.decode()
+
+    def find_bic_of(self, participant: str) -> str | None:
+        raw = self.state.get(keys.org_bic_key(participant))
+        return None if raw is None else raw.decode()
+
+    def list_directory(self) -> list[tuple[str, str]]:
+        """(BIC, participant) pairs in BIC order."""
+        return [
+            (key[len(keys.BIC_PREFIX) :].decode(), raw.decode())
+            for key, raw in self.state.iterate(keys.BIC_PREFIX)
+        ]
+
+    def list_days(self, currency: str) -> list[BusinessDay]:
+        prefix = keys.day_prefix(currency)
+        return [
+            _decode_day(currency, keys.parse_day_key(prefix, key), raw)
+            for key, raw in self.state.iterate(prefix)
+        ]
+
+    def find_day(self, currency: str, day: int) -> BusinessDay | None:
+        raw = self.state.get(keys.day_key(currency, day))
+        return None if raw is None else _decode_day(currency, day, raw)
+
+    def count_days(self, currency: str) -> int:
+        raw = self.state.get(keys.day_counter_key(currency))
+        return 0 if raw is None else decode_uint(raw)
+
     def list_cycles(self) -> list[dict[str, object]]:
         cycles = []
         for _, raw in self.state.iterate(keys.CYCLE_PREFIX):
@@ -241,6 +294,24 @@ class ClearingKeeper(ClearingView):
         else:
             self.writer.set(keys.deadlock_key(currency), digest)
 
+    def register_bic(self, participant: str, bic: str) -> None:
+        previous = self.find_bic_of(participant)
+        if previous is not None:
+            self.writer.delete(keys.bic_key(previous))
+        self.writer.set(keys.bic_key(bic), participant.encode())
+        self.writer.set(keys.org_bic_key(participant), bic.encode())
+
+    def record_day(self, height: int, cut_off_tx: bytes, currency: str) -> BusinessDay:
+        """Close the next business day of `currency` with every account's balance as it is now."""
+        balances = tuple((a.participant, a.balance) for a in self.list_accounts(currency))
+        day = BusinessDay(currency, self.count_days(currency), height, cut_off_tx, balances)
+        value = encode(
+            [height, cut_off_tx, [[participant, encode_uint(b)] for participant, b in balances]]
+        )
+        self.writer.set(keys.day_key(currency, day.day), value)
+        self.writer.set(keys.day_counter_key(currency), encode_uint(day.day + 1))
+        return day
+
     def set_suspended(self, participant: str, suspended: bool) -> None:
         if suspended:
             self.writer.set(keys.suspended_key(participant), b"\x01")
@@ -275,3 +346,14 @@ class ClearingKeeper(ClearingView):
 def _decode_account(participant: str, currency: str, raw: bytes) -> Account:
     balance, reserved = decode(raw)
     return Account(participant, currency, decode_uint(balance), decode_uint(reserved))
+
+
+def _decode_day(currency: str, day: int, raw: bytes) -> BusinessDay:
+    height, cut_off_tx, balances = decode(raw)
+    return BusinessDay(
+        currency,
+        day,
+        height,
+        cut_off_tx,
+        tuple((participant, decode_uint(b)) for participant, b in balances),
+    )

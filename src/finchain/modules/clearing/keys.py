@@ -16,6 +16,10 @@ DEADLOCK_PREFIX = b"clearing/deadlock/"
 PAYMENT_COUNTER = b"clearing/counter/payments"
 CYCLE_COUNTER = b"clearing/counter/cycles"
 AUTO_PROCESS = b"clearing/params/auto_process"
+BIC_PREFIX = b"clearing/bic/"
+ORG_BIC_PREFIX = b"clearing/orgbic/"
+DAY_PREFIX = b"clearing/day/"
+DAY_COUNTER_PREFIX = b"clearing/counter/days/"
 _U64 = struct.Struct(">Q")
 
 
@@ -68,3 +72,30 @@ def cycle_key(number: int) -> bytes:
 def deadlock_key(currency: str) -> bytes:
     """Digest of the queue snapshot of the last recorded deadlock in `currency`."""
     return DEADLOCK_PREFIX + currency.encode()
+
+
+def bic_key(bic: str) -> bytes:
+    """The participant directory: BIC -> participant org id."""
+    return BIC_PREFIX + bic.encode()
+
+
+def org_bic_key(participant: str) -> bytes:
+    return ORG_BIC_PREFIX + participant.encode()
+
+
+def day_prefix(currency: str) -> bytes:
+    return DAY_PREFIX + currency.encode() + b"/"
+
+
+def day_key(currency: str, day: int) -> bytes:
+    """A closed business day of a currency (written by its cut-off), by day number."""
+    return day_prefix(currency) + _U64.pack(day)
+
+
+def parse_day_key(prefix: bytes, key: bytes) -> int:
+    (day,) = _U64.unpack(key[len(prefix) :])
+    return int(day)
+
+
+def day_counter_key(currency: str) -> bytes:
+    return DAY_COUNTER_PREFIX + currency.encode()

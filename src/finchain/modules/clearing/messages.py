@@ -15,6 +15,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9/\-?:().,'+ ]{1,35}$")  # ISO 20022 Max35Text, printable
 _UETR = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}$")
 _ORG_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_BIC = re.compile(r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")  # ISO 9362
 
 
 def validate_currency(currency: str) -> None:
@@ -50,6 +51,21 @@ class OpenAccount:
     def validate_basic(self) -> None:
         validate_participant(self.participant)
         validate_currency(self.currency)
+
+
+@message_type("clearing/RegisterBic@1")
+@dataclass(frozen=True, slots=True)
+class RegisterBic:
+    """Central bank: list `participant` under `bic` in the directory the ISO 20022 edge uses to
+    map agents to participants (replaces the participant's previous BIC)."""
+
+    participant: str
+    bic: str
+
+    def validate_basic(self) -> None:
+        validate_participant(self.participant)
+        if not _BIC.fullmatch(self.bic):
+            raise InvalidTransaction(ERR_BAD_FIELD, f"bic must be an ISO 9362 BIC: {self.bic!r}")
 
 
 @message_type("clearing/Pledge@1")

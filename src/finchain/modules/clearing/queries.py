@@ -1,26 +1,83 @@
-"""Read-only queries of the clearing module (JSON-ready results)."""
+"""Read-only queries of the clearing module (JSON-ready results), filtered by `ReadScope`.
+
+With a scope, a participant bank sees only its own account, the payments it sends or receives,
+and of each netting cycle its own net change (`privacy.py`); the central bank and the regulator
+see everything. Without a scope (the node operator) everything is returned.
+"""
 
 from __future__ import annotations
 
 from finchain.errors import NotFound
-from finchain.modules.clearing.keeper import ClearingView
+from finchain.modules.clearing.keeper import ClearingView, Payment
+from finchain.modules.clearing.privacy import payment_parties, sees_everything, view_cycle
+from finchain.modules.scope import ReadScope
 from finchain.state import StateReader
 
 
-def query_accounts(state: StateReader, currency: str) -> list[dict[str, object]]:
-    return [a.to_json() for a in ClearingView(state).list_accounts(currency)]
+def query_accounts(
+    state: StateReader, currency: str, scope: ReadScope | None = None
+) -> list[dict[str, object]]:
+    accounts = ClearingView(state).list_accounts(currency)
+    if not _sees_all(scope):
+        accounts = [a for a in accounts if a.participant == _org(scope)]
+    return [a.to_json() for a in accounts]
 
 
-def query_payment(state: StateReader, uetr: str) -> dict[str, object]:
+def query_payment(
+    state: StateReader, uetr: str, scope: ReadScope | None = None
+) -> dict[str, object]:
     payment = ClearingView(state).find_payment(uetr)
-    if payment is None:
-        raise NotFound(f"no payment with UETR {uetr}")
+    if payment is None or not _may_see(scope, payment):
+        # The same answer whether it does not exist or is not yours: existence is private too.
+        raise NotFound(f"no payment with UETR {uetr} visible to this reader")
     return payment.to_json()
 
 
-def query_queue(state: StateReader, currency: str) -> list[dict[str, object]]:
-    return [p.to_json() for p in ClearingView(state).list_queue(currency)]
+def query_queue(
+    state: StateReader, currency: str, scope: ReadScope | None = None
+) -> list[dict[str, object]]:
+    return [p.to_json() for p in ClearingView(state).list_queue(currency) if _may_see(scope, p)]
 
 
-def query_cycles(state: StateReader) -> list[dict[str, object]]:
-    return ClearingView(state).list_cycles()
+def query_cycles(state: StateReader, scope: ReadScope | None = None) -> list[dict[str, object]]:
+    view = ClearingView(state)
+    cycles = view.list_cycles()
+    if _sees_all(scope):
+        return cycles
+    org = _org(scope)
+    return [view_cycle(cycle, org, view.find_payment) for cycle in cycles]
+
+
+def query_directory(state: StateReader) -> list[dict[str, str]]:
+    """The BIC directory (public within the consortium)."""
+    return [
+        {"bic": bic, "participant": participant}
+        for bic, participant in ClearingView(state).list_directory()
+    ]
+
+
+def query_days(
+    state: StateReader, currency: str, scope: ReadScope | None = None
+) -> list[dict[str, object]]:
+    """Closed business days of `currency`; a bank sees only its own closing balance."""
+    days = [day.to_json() for day in ClearingView(state).list_days(currency)]
+    if _sees_all(scope):
+        return days
+    org = _org(scope)
+    for day in days:
+        balances = day["closing_balances"]
+        assert isinstance(balances, dict)
+        day["closing_balances"] = {p: b for p, b in balances.items() if p == org}
+    return days
+
+
+def _sees_all(scope: ReadScope | None) -> bool:
+    return scope is None or sees_everything(scope.roles)
+
+
+def _org(scope: ReadScope | None) -> str:
+    return "" if scope is None or scope.org is None else scope.org
+
+
+def _may_see(scope: ReadScope | None, payment: Payment) -> bool:
+    return _sees_all(scope) or _org(scope) in payment_parties(payment)

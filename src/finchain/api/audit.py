@@ -1,0 +1,81 @@
+"""The read audit log (G-5, REG-2): every read of private data by a reader who is not a party.
+
+When the central bank or the regulator reads a payment, balance or statement it is not a party
+to, the API appends one JSON line to the node's audit log before answering:
+
+    {"seq", "time_ms", "reader", "org", "roles", "method", "target", "items", "prev"}
+
+`prev` is the SHA-256 (hex) of the previous line, so removing or editing a line breaks the
+chain (`verify_audit_log`). The log is append-only and fsynced per line; it lives with the node
+(`HOME/audit/reads.jsonl`), off chain: a read must not need consensus.
+
+Concurrency: `record` is thread-safe (routes run in worker threads).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+from finchain.api.auth import Viewer
+
+GENESIS_PREV = "0" * 64
+log = logging.getLogger("finchain.audit")
+
+
+class AuditLog:
+    """Hash-chained JSON lines in `path` (or only the `finchain.audit` logger when None)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._prev = GENESIS_PREV
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                lines = path.read_bytes().splitlines()
+                if lines:
+                    self._seq = json.loads(lines[-1])["seq"] + 1
+                    self._prev = hashlib.sha256(lines[-1]).hexdigest()
+
+    def record(self, viewer: Viewer, method: str, target: str, items: int) -> None:
+        """Append one supervisory read of `items` private records."""
+        with self._lock:
+            entry = {
+                "seq": self._seq,
+                "time_ms": int(time.time() * 1000),
+                "reader": viewer.address,
+                "org": viewer.scope.org,
+                "roles": sorted(viewer.scope.roles),
+                "method": method,
+                "target": target,
+                "items": items,
+                "prev": self._prev,
+            }
+            line = json.dumps(entry, separators=(",", ":"), sort_keys=True).encode()
+            if self.path is not None:
+                with self.path.open("ab") as file:
+                    file.write(line + b"\n")
+                    file.flush()
+                    os.fsync(file.fileno())
+            log.info("supervisory read %s", line.decode())
+            self._seq += 1
+            self._prev = hashlib.sha256(line).hexdigest()
+
+
+def verify_audit_log(path: Path) -> int:
+    """The number of entries, or ValueError naming the first line that breaks the chain."""
+    prev = GENESIS_PREV
+    lines = path.read_bytes().splitlines()
+    for number, line in enumerate(lines):
+        entry = json.loads(line)
+        if entry["prev"] != prev or entry["seq"] != number:
+            raise ValueError(f"audit log broken at line {number + 1}")
+        prev = hashlib.sha256(line).hexdigest()
+    return len(lines)
