@@ -152,7 +152,7 @@ def test_members(client: TestClient, api_chain: Chain) -> None:
     members = client.get("/v1/members").json()
     bank_a = client.get("/v1/members/bank-a").json()
 
-    assert [m["id"] for m in members] == sorted(["pboc", "bank-a", "bank-b", "regulator"])
+    assert [m["id"] for m in members] == sorted(["pboc", "bank-a", "bank-b", "bank-c", "regulator"])
     assert bank_a["name"] == "Bank A" and bank_a["roles"] == ["bank"]
     assert addr(api_chain, "user0") in bank_a["accounts"]
     assert bank_a in members

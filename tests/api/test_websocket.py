@@ -13,8 +13,8 @@ from starlette.websockets import WebSocketDisconnect
 
 from finchain.api.auth import ANONYMOUS, Viewer
 from finchain.api.websocket import CLOSE_TRY_AGAIN_LATER, WebSocketHub, _render
-from finchain.modules.scope import ReadScope
 from finchain.model import BlockHeader, BlockRecord, Event, Receipt
+from finchain.modules.scope import ReadScope
 from tests.api.support import addr, transfer
 from tests.helpers import Chain
 

@@ -25,7 +25,7 @@ def test_init_writes_a_complete_home(runner: CliRunner, tmp_path: Path, suite_na
     assert (genesis.chain_id, genesis.crypto_suite) == ("demo-1", suite_name)
     assert genesis.genesis_time_ms > 1_700_000_000_000
     keys = Keyring(home / "keys").list()
-    assert [k.name for k in keys] == ["bank-a", "bank-b", "pboc", "regulator"]
+    assert [k.name for k in keys] == ["bank-a", "bank-b", "bank-c", "pboc", "regulator"]
     accounts = {m["id"]: m["accounts"][0] for m in genesis.members}
     assert all(accounts[k.name] == k.address for k in keys)
     assert load_node_config(home).api_port == 8600

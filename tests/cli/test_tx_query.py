@@ -81,7 +81,7 @@ def test_issue_transfer_and_query(runner: CliRunner, cli_node: RunningNode) -> N
 
     members = invoke_json(runner, cli_node, "query", "members")
     assert isinstance(members, list)
-    assert {m["id"] for m in members} == {"pboc", "bank-a", "bank-b", "regulator"}
+    assert {m["id"] for m in members} == {"pboc", "bank-a", "bank-b", "bank-c", "regulator"}
     code, out, _ = invoke(runner, cli_node, "query", "members")
     assert code == 0 and "regulator" in out
 

@@ -7,7 +7,7 @@ with the key of an account that a member organisation registered on chain:
     X-Finchain-Timestamp:  the client's clock, milliseconds since the Unix epoch
     X-Finchain-Signature:  hex signature, by the chain's crypto suite, over the six lines
         finchain-api/1, chain id, METHOD, path?query, timestamp_ms, sha256(body) hex
-    joined by newlines (`signing_payload`).
+    joined by newlines (`finchain.model.read_auth`, shared with the SDK).
 
 The node checks the timestamp against its own clock (within `MAX_CLOCK_SKEW_MS`), the
 signature, and that the address belongs to a member organisation at the latest committed
@@ -22,7 +22,6 @@ their own signatures).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 
@@ -30,16 +29,18 @@ from finchain.api.errors import ApiError
 from finchain.app import Application
 from finchain.crypto import format_address
 from finchain.errors import register_error
+from finchain.model.read_auth import (
+    PUBLIC_KEY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    read_signing_payload,
+)
 from finchain.modules.scope import ReadScope
 
 ERR_UNAUTHENTICATED = register_error(
     "api", 9, "unauthenticated", "the request's signature headers are missing or do not verify"
 )
-PUBLIC_KEY_HEADER = "x-finchain-public-key"
-TIMESTAMP_HEADER = "x-finchain-timestamp"
-SIGNATURE_HEADER = "x-finchain-signature"
 MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
-SIGNING_DOMAIN = "finchain-api/1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +56,6 @@ class Viewer:
 
 
 ANONYMOUS = Viewer(None, ReadScope(None))
-
-
-def signing_payload(
-    chain_id: str, method: str, target: str, timestamp_ms: int, body: bytes
-) -> bytes:
-    """The bytes a client signs for one request (`target` is the path plus `?query` if any)."""
-    digest = hashlib.sha256(body).hexdigest()
-    lines = (SIGNING_DOMAIN, chain_id, method.upper(), target, str(timestamp_ms), digest)
-    return "\n".join(lines).encode()
 
 
 def authenticate(
@@ -98,7 +90,7 @@ def authenticate(
     suite = app.suite
     if len(public_key) != suite.public_key_length:
         raise _refuse(f"a {suite.name} public key has {suite.public_key_length} bytes")
-    payload = signing_payload(app.genesis.chain_id, method, target, timestamp_ms, body)
+    payload = read_signing_payload(app.genesis.chain_id, method, target, timestamp_ms, body)
     if not suite.verify(public_key, payload, signature):
         raise _refuse("the signature does not verify for this request")
     address = format_address(suite.address(public_key))

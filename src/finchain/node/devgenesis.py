@@ -21,6 +21,7 @@ DEV_ORGS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("pboc", "People's Bank (central bank)", ("admin", "central_bank")),
     ("bank-a", "Bank A", ("bank",)),
     ("bank-b", "Bank B", ("bank",)),
+    ("bank-c", "Bank C", ("bank",)),
     ("regulator", "Financial regulator", ("regulator",)),
 )
 

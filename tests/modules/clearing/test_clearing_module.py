@@ -24,6 +24,7 @@ from finchain.modules.clearing.messages import (
     OpenAccount,
     Pledge,
     Redeem,
+    RegisterBic,
     ReleasePayment,
     RunLsm,
     SetSuspended,
@@ -39,10 +40,8 @@ MANUAL = {"auto_process": False}  # queues are processed only by RunLsm in these
 
 @pytest.fixture
 def chain(tmp_path: Path, suite_name: str) -> Iterator[Chain]:
-    """Three banks with empty CNY settlement accounts (bank-c joins the dev organisations)."""
-    c = make_chain(
-        tmp_path / "chain", suite_name, extra_orgs=[("bank-c", ("bank",))], clearing=MANUAL
-    )
+    """Three banks with empty CNY settlement accounts ."""
+    c = make_chain(tmp_path / "chain", suite_name, clearing=MANUAL)
     receipts = c.execute(*(c.sign("pboc", OpenAccount(bank, "CNY")) for bank in BANKS))
     assert [r.code for r in receipts] == ["ok"] * 3
     yield c
@@ -202,6 +201,10 @@ def test_clr7_cut_off_rejects_every_open_payment_with_a_reason(chain: Chain) -> 
         payment = query(chain, "clearing/payment", uetr=uetr(n))
         assert (payment["status"], payment["reason"]) == ("REJECTED", "unsettled at end of day")
     assert query(chain, "clearing/queue", currency="CNY") == []
+    # The closed day keeps its closing balances (the anchor of its camt.053 statements).
+    [day] = query(chain, "clearing/days", currency="CNY")
+    assert (day["day"], day["height"]) == (0, chain.app.height)
+    assert day["closing_balances"] == {"bank-a": "0", "bank-b": "0", "bank-c": "0"}
     # CLR-3: terminal stays terminal.
     assert_rejected(
         chain,
@@ -217,6 +220,7 @@ def test_invalid_operations_change_nothing(chain: Chain) -> None:
         chain,
         chain.sign("pboc", Pledge("bank-a", "CNY", 100)),
         pay(chain, "bank-a", "bank-b", 10, 1),
+        chain.sign("pboc", RegisterBic("bank-a", "ICBKCNBJ")),
     )
     cases = [
         (pay(chain, "bank-a", "bank-a", 10, 2), "clearing/self_payment"),
@@ -229,6 +233,9 @@ def test_invalid_operations_change_nothing(chain: Chain) -> None:
         (chain.sign("bank-b", CancelPayment(uetr(1))), "clearing/unauthorized"),
         (chain.sign("bank-a", CancelPayment(uetr(99))), "clearing/unknown_payment"),
         (chain.sign("bank-a", pay_msg("bank-b", 5, currency="USD")), "clearing/no_account"),
+        (chain.sign("pboc", RegisterBic("bank-b", "ICBKCNBJ")), "clearing/bic_taken"),
+        (chain.sign("bank-a", RegisterBic("bank-a", "BKCHCNBJ")), "clearing/unauthorized"),
+        (chain.sign("pboc", RegisterBic("nobody", "BKCHCNBJ")), "clearing/unknown_participant"),
     ]
     for raw, code in cases:
         assert_rejected(chain, raw, code, InBlock.MESSAGE)
@@ -237,6 +244,7 @@ def test_invalid_operations_change_nothing(chain: Chain) -> None:
         (chain.sign("bank-a", pay_msg("bank-b", 7, priority="SOON")), "clearing/bad_field"),
         (chain.sign("bank-a", pay_msg("bank-b", 8, uetr_text="not-a-uuid")), "clearing/bad_field"),
         (chain.sign("bank-a", HoldPayment("x" * 1000)), "clearing/bad_field"),
+        (chain.sign("pboc", RegisterBic("bank-b", "icbkcnbj")), "clearing/bad_field"),
     ]:
         assert_rejected(chain, raw, code, InBlock.STATELESS)
     assert chain.app.check_invariants() == []
@@ -259,7 +267,7 @@ def test_clr5_end_of_block_processing_resolves_gridlock_and_retries_gross(
     tmp_path: Path, suite_name: str
 ) -> None:
     """Rule 3 with `auto_process` on (the default): no RunLsm needed."""
-    chain = make_chain(tmp_path / "auto", suite_name, extra_orgs=[("bank-c", ("bank",))])
+    chain = make_chain(tmp_path / "auto", suite_name)
     try:
         run(chain, *(chain.sign("pboc", OpenAccount(bank, "CNY")) for bank in BANKS))
         # The classic gridlock settles at the end of the block that submits it.
@@ -294,3 +302,13 @@ def test_clr5_end_of_block_processing_resolves_gridlock_and_retries_gross(
         assert chain.app.check_invariants() == []
     finally:
         chain.close()
+
+
+def test_bic_directory_maps_one_bic_to_one_participant(chain: Chain) -> None:
+    run(chain, chain.sign("pboc", RegisterBic("bank-a", "ICBKCNBJ")))
+    run(chain, chain.sign("pboc", RegisterBic("bank-a", "ICBKCNBJXXX")))  # replaces the old one
+    run(chain, chain.sign("pboc", RegisterBic("bank-b", "ICBKCNBJ")))  # now free again
+    assert query(chain, "clearing/directory") == [
+        {"bic": "ICBKCNBJ", "participant": "bank-b"},
+        {"bic": "ICBKCNBJXXX", "participant": "bank-a"},
+    ]

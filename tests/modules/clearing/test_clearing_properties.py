@@ -80,7 +80,6 @@ def test_random_clearing_operations_keep_clr_invariants(
     chain = make_chain(
         base / "chain",
         "intl",
-        extra_orgs=[("bank-c", ("bank",))],
         clearing={"auto_process": auto_process},
     )
     try:

@@ -11,9 +11,12 @@ State layout (keys built in `keys.py`):
 | `clearing/squeue/<ccy>/<sender>/<u64 num>` | the same, per sender (rule-2 check)            |
 | `clearing/suspended/<participant>`         | present while suspended                        |
 | `clearing/cycle/<u64>`                     | LSM cycle: height, currency, settled, net      |
+| `clearing/bic/<BIC>`, `clearing/orgbic/<p>` | the BIC directory, both ways                   |
+| `clearing/day/<ccy>/<u64 day>`             | closed day: cut-off height, tx, closing bal.   |
 
 Messages (handlers in `handlers.py`): central bank `OpenAccount`, `Pledge`, `Redeem`, `RunLsm`
-(gross retries, then one netting cycle), `CutOff`; central bank or regulator `SetSuspended`;
+(gross retries, then one netting cycle), `CutOff` (rejects what is open, records the day),
+`RegisterBic`; central bank or regulator `SetSuspended`;
 participant banks `SetUrgentReserve` (rule 9), `SubmitPayment` (settles gross at once or is
 QUEUED), `HoldPayment`,
 `ReleasePayment`, `CancelPayment`. Payment states: SETTLED | QUEUED <-> ON_HOLD -> CANCELLED,
@@ -23,13 +26,13 @@ rule 9); `check_netting_result` states CLR-4/5/6 as violations; `invariants.py` 
 queue bookkeeping.
 Events: `clearing.account_opened`, `pledged`, `redeemed`, `payment_settled` (method gross|lsm),
 `payment_queued`, `payment_held`, `payment_released`, `payment_cancelled`, `payment_rejected`,
-`suspended`, `unsuspended`, `lsm_cycle`.
+`suspended`, `unsuspended`, `lsm_cycle`, `cut_off`, `bic_registered`, `urgent_reserve_set`.
 End of block (`process_end_of_block`, genesis `clearing.auto_process`, default on): gross
 retries and one netting cycle per currency with a non-empty queue (rule 3); its events are the
 block's own events (`BlockRecord.events`, ABCI `FinalizeBlock.events`, WebSocket with
 `tx_hash: null`).
-Not yet (issue #5 continues): the ISO 20022 edge at the API, per-bank privacy of payment reads,
-API/SDK/CLI commands, the README walkthrough.
+Who may read what is `privacy.py` (applied by the API and by the scoped queries); the ISO 20022
+edge lives in the API (`api/clearing_iso.py`). Guide: docs/clearing.md.
 """
 
 from __future__ import annotations
