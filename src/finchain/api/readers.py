@@ -50,8 +50,11 @@ class Readers:
 
 
 def _target(connection: Request | WebSocket) -> str:
-    url = connection.url
-    return url.path + (f"?{url.query}" if url.query else "")
+    """The request target exactly as received: raw (still percent-encoded) path, `?`, query."""
+    scope = connection.scope
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    query = scope.get("query_string", b"")
+    return (raw_path + (b"?" + query if query else b"")).decode("latin-1")
 
 
 async def current_viewer(request: Request) -> Viewer:

@@ -30,7 +30,7 @@ import anyio
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from finchain.api.auth import Viewer
-from finchain.api.errors import ApiError
+from finchain.api.errors import ApiError, error_response
 from finchain.api.privacy import cut_block, sees_everything
 from finchain.api.readers import Readers
 from finchain.model import BlockRecord, Receipt
@@ -151,8 +151,11 @@ def build_ws_router(hub: WebSocketHub, readers: Readers) -> APIRouter:
     async def subscribe(websocket: WebSocket, topics: str = ",".join(TOPICS)) -> None:
         try:
             viewer = await readers.ws_viewer(websocket)
-        except ApiError as refusal:
-            await websocket.close(CLOSE_POLICY_VIOLATION, refusal.message[:120])
+        except ApiError as refusal:  # answered as HTTP 401 with the usual error body
+            denial = error_response(
+                refusal.status, refusal.code, refusal.message, **refusal.details
+            )
+            await websocket.send_denial_response(denial)
             return
         if sees_everything(viewer.scope):  # a supervisory stream: logged once, when it opens
             readers.audit_log.record(viewer, "WS", websocket.url.path, 0)

@@ -7,7 +7,11 @@ finchain keys new | list | show
 finchain tx bank transfer | issue | redeem
 finchain tx members add-account
 finchain tx validators set-power
+finchain tx clearing open-account | register-bic | pledge | redeem | set-urgent-reserve
+    | submit-payment | hold | release | cancel | set-suspended | run-lsm | cut-off | submit-xml
 finchain query account | balances | tx | block | members | validators | assets
+finchain query clearing accounts | payment | queue | cycles | days | directory | status-report
+    | statement
 finchain bench transfers | ...
 """
 
@@ -17,6 +21,8 @@ import typer
 
 from finchain import __version__
 from finchain.cli.bench_cmd import bench_app
+from finchain.cli.clearing_cmd import clearing_tx_app
+from finchain.cli.clearing_query_cmd import clearing_query_app
 from finchain.cli.dev_cmd import dev, node_app
 from finchain.cli.init_cmd import init
 from finchain.cli.keys_cmd import keys_app
@@ -53,6 +59,8 @@ app.command("status")(status)
 app.add_typer(node_app, name="node")
 app.add_typer(testnet_app, name="testnet")
 app.add_typer(keys_app, name="keys")
+tx_app.add_typer(clearing_tx_app, name="clearing")
+query_app.add_typer(clearing_query_app, name="clearing")
 app.add_typer(tx_app, name="tx")
 app.add_typer(query_app, name="query")
 app.add_typer(bench_app, name="bench")

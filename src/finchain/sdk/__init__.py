@@ -7,6 +7,9 @@ calls, queries, event streams, and exact money formatting.
     with Client("http://127.0.0.1:8600") as client:
         client.bank.transfer(wallet, "0x…", "CNY", parse_amount("25.00", 2))
 
+    with Client(url, reader=wallet) as client:     # signed reads, e.g. of clearing data
+        client.clearing.queue("CNY")
+
 Public API = what this package exports (`__all__`); the exception tree is drawn in
 `finchain.sdk.errors`. Layering: the SDK speaks HTTP to a node and never imports the node, api,
 engine, app or store packages; it signs with `finchain.model` and the modules' message classes.
@@ -15,7 +18,8 @@ engine, app or store packages; it signs with `finchain.model` and the modules' m
 from __future__ import annotations
 
 from finchain.sdk.amounts import format_amount, parse_amount
-from finchain.sdk.async_client import AsyncClient, Subscription
+from finchain.sdk.async_client import AsyncClient
+from finchain.sdk.clearing import AsyncClearingCalls, ClearingCalls
 from finchain.sdk.client import ChainIdentity, Client
 from finchain.sdk.errors import (
     AmountError,
@@ -35,12 +39,27 @@ from finchain.sdk.keystore import (
 )
 from finchain.sdk.messages import (
     make_add_account,
+    make_cancel_payment,
+    make_clearing_redeem,
+    make_cut_off,
+    make_hold_payment,
     make_issue,
+    make_mapped_payments,
+    make_open_account,
+    make_pledge,
     make_redeem,
+    make_register_bic,
+    make_release_payment,
+    make_run_lsm,
+    make_set_suspended,
+    make_set_urgent_reserve,
     make_set_validator_power,
+    make_submit_payment,
     make_transfer,
+    new_uetr,
     to_address,
 )
+from finchain.sdk.read_signing import ReadAuth, sign_read_headers
 from finchain.sdk.results import (
     AccountView,
     AssetView,
@@ -51,6 +70,7 @@ from finchain.sdk.results import (
     TxInfo,
     TxResult,
 )
+from finchain.sdk.subscription import Subscription
 from finchain.sdk.wallet import Wallet
 from finchain.sdk.wire import DEFAULT_URL, SubmitMode, raise_if_failed
 
@@ -59,9 +79,11 @@ __all__ = [
     "AccountView",
     "AmountError",
     "AssetView",
+    "AsyncClearingCalls",
     "AsyncClient",
     "ChainIdentity",
     "ChainStatus",
+    "ClearingCalls",
     "Client",
     "EventView",
     "FinchainApiError",
@@ -70,6 +92,7 @@ __all__ = [
     "KeystoreError",
     "MemberView",
     "NodeUnavailable",
+    "ReadAuth",
     "ReceiptView",
     "SdkError",
     "SubmitMode",
@@ -83,12 +106,27 @@ __all__ = [
     "format_amount",
     "load_key_file",
     "make_add_account",
+    "make_cancel_payment",
+    "make_clearing_redeem",
+    "make_cut_off",
+    "make_hold_payment",
     "make_issue",
+    "make_mapped_payments",
+    "make_open_account",
+    "make_pledge",
     "make_redeem",
+    "make_register_bic",
+    "make_release_payment",
+    "make_run_lsm",
+    "make_set_suspended",
+    "make_set_urgent_reserve",
     "make_set_validator_power",
+    "make_submit_payment",
     "make_transfer",
+    "new_uetr",
     "parse_amount",
     "raise_if_failed",
     "save_key_file",
+    "sign_read_headers",
     "to_address",
 ]

@@ -7,31 +7,28 @@ Same surface as `Client`, with `await`; plus `subscribe()`:
             async for message in stream:          # {"type": "block", ...} / {"type": "event", ...}
                 ...
 
-Concurrency: one AsyncClient per event loop. A Subscription owns one WebSocket connection;
-entering it (`async with`) opens the connection, so messages sent after that are not missed.
+With `reader=wallet`, requests (but `GET /v1/status`) and subscriptions are signed reads by that
+member account (`read_signing`), as for `Client`.
+
+Concurrency: one AsyncClient per event loop. A Subscription (`subscription.py`) owns one
+WebSocket connection; entering it (`async with`) opens the connection, so messages sent after
+that are not missed.
 Must never: retry a submission on its own (resubmission is idempotent; the caller decides).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import (
-    ConnectionClosed,
-    ConnectionClosedOK,
-    InvalidHandshake,
-    WebSocketException,
-)
 
 from finchain.crypto import get_suite
 from finchain.model import SignedTransaction
+from finchain.sdk.clearing import AsyncClearingCalls
 from finchain.sdk.client import DEFAULT_POLL_INTERVAL_S, DEFAULT_TIMEOUT_S, ChainIdentity
 from finchain.sdk.errors import FinchainApiError, NodeUnavailable, SuiteMismatch, TxWaitTimeout
 from finchain.sdk.messages import (
@@ -40,6 +37,13 @@ from finchain.sdk.messages import (
     make_redeem,
     make_set_validator_power,
     make_transfer,
+)
+from finchain.sdk.read_signing import (
+    ReadAuth,
+    compute_read_target,
+    is_signed_request,
+    now_ms,
+    sign_read_headers,
 )
 from finchain.sdk.results import (
     AccountView,
@@ -50,6 +54,7 @@ from finchain.sdk.results import (
     TxResult,
     parse_balances,
 )
+from finchain.sdk.subscription import Subscription
 from finchain.sdk.wallet import Wallet
 from finchain.sdk.wire import (
     DEFAULT_URL,
@@ -72,8 +77,6 @@ from finchain.sdk.wire import (
 )
 
 DEFAULT_TOPICS = ("blocks", "events")
-CLOSE_POLICY_VIOLATION = 1008  # the node refused the subscription (e.g. an unknown topic)
-ERR_BAD_SUBSCRIPTION = "api/invalid_request"
 
 
 class AsyncClient:
@@ -86,6 +89,7 @@ class AsyncClient:
         timeout: float = DEFAULT_TIMEOUT_S,
         headers: dict[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        reader: Wallet | None = None,
     ) -> None:
         self.url = normalise_url(url)
         self._timeout = timeout
@@ -93,7 +97,9 @@ class AsyncClient:
             base_url=self.url, timeout=timeout, headers=headers, transport=transport
         )
         self._identity: ChainIdentity | None = None
+        self.reader = reader
         self.bank = AsyncBankCalls(self)
+        self.clearing = AsyncClearingCalls(self)
         self.members = AsyncMembersCalls(self)
         self.validators = AsyncValidatorsCalls(self)
 
@@ -268,10 +274,39 @@ class AsyncClient:
     # ---- events ---------------------------------------------------------------------------
 
     def subscribe(self, topics: Sequence[str] = DEFAULT_TOPICS) -> Subscription:
-        """A stream of `/v1/ws` messages as dicts; `async with` it to connect before acting."""
-        return Subscription(compute_ws_url(self.url, topics), open_timeout=self._timeout)
+        """A stream of `/v1/ws` messages as dicts; `async with` it to connect before acting.
+        With a reader, the handshake is signed and the node cuts messages for its organisation."""
+        sign = None if self.reader is None else self._sign_handshake
+        url = compute_ws_url(self.url, topics)
+        return Subscription(url, open_timeout=self._timeout, sign_handshake=sign)
 
     # ---- transport ------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        reader: Wallet | None = None,
+    ) -> httpx.Response:
+        """Send one API request; an error answer raises FinchainApiError. It is signed as a read
+        by `reader`, else by the client's reader, unless it is `GET /v1/status`."""
+        auth = await self._make_read_auth(method, path, reader)
+        try:
+            response = await self._http.request(
+                method, path, params=params, json=json, content=content, headers=headers, auth=auth
+            )
+        except httpx.TimeoutException as exc:
+            raise NodeUnavailable(self.url, f"no answer in time ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise NodeUnavailable(self.url, str(exc) or type(exc).__name__) from exc
+        if response.status_code >= 400:
+            raise decode_error(response.status_code, response.content)
+        return response
 
     async def _request(
         self,
@@ -281,91 +316,36 @@ class AsyncClient:
         params: dict[str, Any] | None = None,
         json: Any = None,
     ) -> Any:
-        try:
-            response = await self._http.request(method, path, params=params, json=json)
-        except httpx.TimeoutException as exc:
-            raise NodeUnavailable(self.url, f"no answer in time ({type(exc).__name__})") from exc
-        except httpx.TransportError as exc:
-            raise NodeUnavailable(self.url, str(exc) or type(exc).__name__) from exc
-        if response.status_code >= 400:
-            raise decode_error(response.status_code, response.content)
-        return response.json()
+        return (await self.request(method, path, params=params, json=json)).json()
+
+    async def _make_read_auth(
+        self, method: str, path: str, reader: Wallet | None
+    ) -> ReadAuth | None:
+        signer = reader if reader is not None else self.reader
+        if signer is None or not is_signed_request(method, path):
+            return None
+        chain_id = await self._get_reader_chain_id(signer)
+        return ReadAuth(signer, chain_id)
+
+    async def _sign_handshake(self, target: str) -> dict[str, str]:
+        """Headers signing the `/v1/ws` handshake (a GET of `target`) by the client's reader."""
+        assert self.reader is not None
+        chain_id = await self._get_reader_chain_id(self.reader)
+        return sign_read_headers(
+            self.reader, chain_id, "GET", compute_read_target(target), b"", now_ms()
+        )
+
+    async def _get_reader_chain_id(self, reader: Wallet) -> str:
+        identity = await self.get_chain_identity()
+        if reader.suite_name != identity.crypto_suite:
+            raise SuiteMismatch(reader.suite_name, identity.crypto_suite)
+        return identity.chain_id
 
     async def _compute_hash(self, tx: TxInput) -> str:
         if isinstance(tx, SignedTransaction):
             return tx.hash.hex()
         suite = get_suite((await self.get_chain_identity()).crypto_suite)
         return suite.hash(bytes.fromhex(encode_tx_hex(tx))).hex()
-
-
-# A block message carries every receipt (~400 bytes a transfer) and blocks may hold 10,000
-# transactions; websockets' default 1 MiB limit would cut the stream at ~2,600.
-MAX_WS_MESSAGE_BYTES = 64 * 1024 * 1024
-
-
-class Subscription:
-    """One WebSocket connection to `/v1/ws`; an async iterator of message dicts.
-
-    Iteration ends when the node closes the connection normally; a broken connection raises
-    NodeUnavailable. Iterating without `async with` connects on the first message and leaves
-    closing to `aclose()`.
-    """
-
-    def __init__(self, url: str, open_timeout: float = DEFAULT_TIMEOUT_S) -> None:
-        self.url = url
-        self._open_timeout = open_timeout
-        self._connection: ClientConnection | None = None
-
-    async def open(self) -> None:
-        if self._connection is not None:
-            return
-        try:
-            self._connection = await connect(
-                self.url, open_timeout=self._open_timeout, max_size=MAX_WS_MESSAGE_BYTES
-            )
-        except (OSError, TimeoutError, InvalidHandshake) as exc:
-            raise NodeUnavailable(self.url, str(exc) or type(exc).__name__) from exc
-
-    async def aclose(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            await connection.close()
-
-    async def __aenter__(self) -> Subscription:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    def __aiter__(self) -> Subscription:
-        return self
-
-    async def __anext__(self) -> dict[str, Any]:
-        await self.open()
-        assert self._connection is not None
-        try:
-            message = await self._connection.recv()
-        except ConnectionClosedOK:
-            await self.aclose()
-            raise StopAsyncIteration from None
-        except ConnectionClosed as exc:
-            await self.aclose()
-            if exc.rcvd is not None and exc.rcvd.code == CLOSE_POLICY_VIOLATION:
-                raise FinchainApiError(400, ERR_BAD_SUBSCRIPTION, exc.rcvd.reason) from None
-            raise NodeUnavailable(self.url, f"event stream broke: {exc}") from exc
-        except WebSocketException as exc:
-            await self.aclose()
-            raise NodeUnavailable(self.url, f"event stream broke: {exc}") from exc
-        data = json.loads(message)
-        if not isinstance(data, dict):
-            raise NodeUnavailable(self.url, "event stream sent a message that is not an object")
-        return data
 
 
 class AsyncBankCalls:

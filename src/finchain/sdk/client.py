@@ -7,6 +7,8 @@
 The chain id and crypto suite are read from `/v1/status` once and cached; `build_and_sign`
 refuses a wallet of another suite. A wallet's nonce comes from the node's `pending_nonce` the
 first time it signs and is then counted locally, so many transactions can be in flight.
+With `reader=wallet`, every request but `GET /v1/status` is a signed read by that member account
+(`read_signing`): the node then shows it what its organisation may see (clearing reads need it).
 
 Concurrency: one Client may be shared by threads (httpx.Client is thread-safe).
 Must never: retry a submission on its own (the caller decides; resubmission is idempotent).
@@ -24,6 +26,7 @@ import httpx
 
 from finchain.crypto import get_suite
 from finchain.model import SignedTransaction
+from finchain.sdk.clearing import ClearingCalls
 from finchain.sdk.errors import (
     FinchainApiError,
     NodeUnavailable,
@@ -37,6 +40,7 @@ from finchain.sdk.messages import (
     make_set_validator_power,
     make_transfer,
 )
+from finchain.sdk.read_signing import ReadAuth, is_signed_request
 from finchain.sdk.results import (
     AccountView,
     AssetView,
@@ -88,13 +92,16 @@ class Client:
         timeout: float = DEFAULT_TIMEOUT_S,
         headers: dict[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
+        reader: Wallet | None = None,
     ) -> None:
         self.url = normalise_url(url)
         self._http = httpx.Client(
             base_url=self.url, timeout=timeout, headers=headers, transport=transport
         )
         self._identity: ChainIdentity | None = None
+        self.reader = reader
         self.bank = BankCalls(self)
+        self.clearing = ClearingCalls(self)
         self.members = MembersCalls(self)
         self.validators = ValidatorsCalls(self)
 
@@ -273,6 +280,32 @@ class Client:
 
     # ---- transport ------------------------------------------------------------------------
 
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        reader: Wallet | None = None,
+    ) -> httpx.Response:
+        """Send one API request; an error answer raises FinchainApiError. It is signed as a read
+        by `reader`, else by the client's reader, unless it is `GET /v1/status`."""
+        auth = self._make_read_auth(method, path, reader)
+        try:
+            response = self._http.request(
+                method, path, params=params, json=json, content=content, headers=headers, auth=auth
+            )
+        except httpx.TimeoutException as exc:
+            raise NodeUnavailable(self.url, f"no answer in time ({type(exc).__name__})") from exc
+        except httpx.TransportError as exc:
+            raise NodeUnavailable(self.url, str(exc) or type(exc).__name__) from exc
+        if response.status_code >= 400:
+            raise decode_error(response.status_code, response.content)
+        return response
+
     def _request(
         self,
         method: str,
@@ -281,15 +314,16 @@ class Client:
         params: dict[str, Any] | None = None,
         json: Any = None,
     ) -> Any:
-        try:
-            response = self._http.request(method, path, params=params, json=json)
-        except httpx.TimeoutException as exc:
-            raise NodeUnavailable(self.url, f"no answer in time ({type(exc).__name__})") from exc
-        except httpx.TransportError as exc:
-            raise NodeUnavailable(self.url, str(exc) or type(exc).__name__) from exc
-        if response.status_code >= 400:
-            raise decode_error(response.status_code, response.content)
-        return response.json()
+        return self.request(method, path, params=params, json=json).json()
+
+    def _make_read_auth(self, method: str, path: str, reader: Wallet | None) -> ReadAuth | None:
+        signer = reader if reader is not None else self.reader
+        if signer is None or not is_signed_request(method, path):
+            return None
+        identity = self.get_chain_identity()
+        if signer.suite_name != identity.crypto_suite:
+            raise SuiteMismatch(signer.suite_name, identity.crypto_suite)
+        return ReadAuth(signer, identity.chain_id)
 
     def _compute_hash(self, tx: TxInput) -> str:
         if isinstance(tx, SignedTransaction):

@@ -154,6 +154,13 @@ class Wallet:
         tx.validate_basic()
         return sign_transaction(tx, self._key, self.suite)
 
+    def sign_bytes(self, payload: bytes) -> bytes:
+        """Sign `payload` with this wallet's key and suite (e.g. a signed API read,
+        `finchain.model.read_auth`). Sign only domain-separated payloads: transaction
+        sign-bytes and read payloads start with different tags, so one cannot pass for the other.
+        """
+        return self._key.sign(bytes(payload))
+
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
         return f"<Wallet{label} {self.suite.name} {self.address_hex}>"
