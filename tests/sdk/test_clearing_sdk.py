@@ -178,7 +178,7 @@ def test_signed_read_with_query_string(intl_node: RunningNode) -> None:
         )
         assert response.json()[0]["participant"] == "bank-b"
         assert PUBLIC_KEY_HEADER in response.request.headers
-        # A percent-encoded path is signed as the node decodes it: the answer is 404, not 401.
+        # A percent-encoded path is signed as sent (still encoded): the answer is 404, not 401.
         with pytest.raises(FinchainApiError) as caught:
             client.clearing.payment("not a uetr")
         assert caught.value.status == 404
