@@ -9,6 +9,7 @@ are settlement cash per currency, not bank-module assets, so the asset list is n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -177,51 +178,36 @@ def submit_payment(
         sign_submit_and_print(client, sender, home, msg, memo, no_wait, as_json)
 
 
-@clearing_tx_app.command("hold")
-def hold(
-    uetr: str = UETR_ARGUMENT,
-    sender: str = typer.Option(..., "--from", help="Key name of the paying bank's account."),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    no_wait: bool = ASYNC_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Take one of your queued payments out of settlement (ON_HOLD)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        sign_submit_and_print(client, sender, home, make_hold_payment(uetr), memo, no_wait, as_json)
+def _register_payment_change(name: str, build: Callable[[str], Any], summary: str) -> None:
+    """`hold`, `release` and `cancel`: the sending bank changes one of its open payments."""
+
+    def change(
+        uetr: str = UETR_ARGUMENT,
+        sender: str = typer.Option(..., "--from", help="Key name of the paying bank's account."),
+        memo: str = MEMO_OPTION,
+        home: Path = HOME_OPTION,
+        node: str | None = NODE_OPTION,
+        no_wait: bool = ASYNC_OPTION,
+        as_json: bool = JSON_OPTION,
+    ) -> None:
+        with guard_errors(), Client(resolve_node_url(node, home)) as client:
+            sign_submit_and_print(client, sender, home, build(uetr), memo, no_wait, as_json)
+
+    change.__doc__ = summary
+    clearing_tx_app.command(name)(change)
 
 
-@clearing_tx_app.command("release")
-def release(
-    uetr: str = UETR_ARGUMENT,
-    sender: str = typer.Option(..., "--from", help="Key name of the paying bank's account."),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    no_wait: bool = ASYNC_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Put one of your held payments back in the queue, in its original place."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        msg = make_release_payment(uetr)
-        sign_submit_and_print(client, sender, home, msg, memo, no_wait, as_json)
-
-
-@clearing_tx_app.command("cancel")
-def cancel(
-    uetr: str = UETR_ARGUMENT,
-    sender: str = typer.Option(..., "--from", help="Key name of the paying bank's account."),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    no_wait: bool = ASYNC_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Cancel one of your queued or held payments (final)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        msg = make_cancel_payment(uetr)
-        sign_submit_and_print(client, sender, home, msg, memo, no_wait, as_json)
+_register_payment_change(
+    "hold", make_hold_payment, "Take one of your queued payments out of settlement (ON_HOLD)."
+)
+_register_payment_change(
+    "release",
+    make_release_payment,
+    "Put one of your held payments back in the queue, in its original place.",
+)
+_register_payment_change(
+    "cancel", make_cancel_payment, "Cancel one of your queued or held payments (final)."
+)
 
 
 @clearing_tx_app.command("set-suspended")
