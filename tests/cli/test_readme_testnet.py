@@ -24,26 +24,16 @@ from finchain.node.testnet_config import (
     find_cometbft,
     find_free_base_port,
 )
-from tests.cli.test_readme_walkthrough import FENCE, README
+from tests.cli.readme_runner import read_steps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 
-SECTION = "\n## Consortium network (CometBFT)\n"
+SECTION = "Consortium network (CometBFT)"
 URL_PORT = re.compile(r"http://127\.0\.0\.1:(\d+)")
 
 
 def read_commands() -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    start = text.index(SECTION)
-    end = text.find("\n## ", start + 1)
-    section = text[start:end]
-    return [
-        line[2:]
-        for language, body in FENCE.findall(section)
-        if language == "console"
-        for line in body.splitlines()
-        if line.startswith("$ ")
-    ]
+    return [step.text for step in read_steps(SECTION) if step.kind == "command"]
 
 
 def move_ports(words: list[str], base_port: int) -> list[str]:

@@ -52,9 +52,10 @@ class Readers:
 def _target(connection: Request | WebSocket) -> str:
     """The request target exactly as received: raw (still percent-encoded) path, `?`, query."""
     scope = connection.scope
-    raw_path = scope.get("raw_path") or scope["path"].encode()
-    query = scope.get("query_string", b"")
-    return (raw_path + (b"?" + query if query else b"")).decode("latin-1")
+    raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+    query: bytes = scope.get("query_string", b"")
+    target = raw_path + (b"?" + query if query else b"")
+    return target.decode("latin-1")
 
 
 async def current_viewer(request: Request) -> Viewer:
