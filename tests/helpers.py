@@ -70,6 +70,7 @@ def make_chain(
     validators: Sequence[tuple[bytes, int]] | None = None,
     extra_orgs: Sequence[tuple[str, tuple[str, ...]]] = (),
     clearing: dict[str, Any] | None = None,
+    governance: dict[str, Any] | None = None,
 ) -> Chain:
     """A fresh chain of the dev organisations (plus `extra_orgs`: (org id, roles), each with one
     account key named like the org) on the solo engine, in `path`."""
@@ -95,6 +96,8 @@ def make_chain(
         genesis = dataclasses.replace(genesis, members=members)
     if clearing is not None:
         genesis = dataclasses.replace(genesis, clearing=clearing)
+    if governance is not None:
+        genesis = dataclasses.replace(genesis, governance=governance)
     db = Database(path)
     app = Application(db)
     app.init_chain(genesis, validators)

@@ -9,7 +9,7 @@ block durably in one batch and resets the mempool's check state.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,11 @@ from finchain.modules.clearing.genesis import init_clearing_genesis
 from finchain.modules.clearing.handlers import process_end_of_block as process_clearing_end_of_block
 from finchain.modules.clearing.invariants import INVARIANTS as CLEARING_INVARIANTS
 from finchain.modules.context import ExecutionContext
+from finchain.modules.governance.genesis import init_governance_genesis
+from finchain.modules.governance.handlers import (
+    process_end_of_block as process_governance_end_of_block,
+)
+from finchain.modules.governance.invariants import INVARIANTS as GOVERNANCE_INVARIANTS
 from finchain.modules.members import MembersView
 from finchain.modules.members.genesis import init_members_genesis
 from finchain.modules.members.invariants import INVARIANTS as MEMBERS_INVARIANTS
@@ -62,6 +67,7 @@ INVARIANTS = [
     *BANK_INVARIANTS,
     *VALIDATORS_INVARIANTS,
     *CLEARING_INVARIANTS,
+    *GOVERNANCE_INVARIANTS,
 ]
 
 
@@ -186,6 +192,7 @@ class Application:
             validators = parse_genesis_validators(genesis.validators)
         init_validators_genesis(state, validators)
         init_clearing_genesis(state, genesis.clearing)
+        init_governance_genesis(state, genesis.governance)
         violations = self.check_invariants(state)
         if violations:
             raise InvalidTransaction(ERR_BAD_GENESIS, f"genesis breaks invariants: {violations}")
@@ -273,21 +280,34 @@ class Application:
         return FinalizeResult(receipts, app_hash, validator_updates, list(block_events))
 
     def _process_end_of_block(self, block_state: Overlay, header: BlockHeader) -> tuple[Event, ...]:
-        """End-of-block hooks (clearing: gross retries and the LSM) on a branch of the block's
-        state, kept only if they succeed. A hook that rejects (InvalidTransaction) is a bug, but
-        the same one on every node, so the block goes on without it (logged). Any other
-        exception is a broken invariant and halts the node, as CometBFT does on a panic."""
-        branch = block_state.branch()
-        ctx = ExecutionContext(
-            branch, header.chain_id, header.height, header.time_ms, END_BLOCK_SENDER, b""
-        )
-        try:
-            process_clearing_end_of_block(ctx)
-        except InvalidTransaction as err:
-            log.error("end-of-block processing failed at height=%d: %s", header.height, err)
-            return ()
-        branch.merge_into_parent()
-        return tuple(ctx.events)
+        """End-of-block hooks, in order: governance (close votes, run passed actions), then
+        clearing (gross retries and the LSM). Each runs on its own branch of the block's state,
+        kept only if it succeeds. A hook that rejects (InvalidTransaction) is a bug, but the
+        same one on every node, so the block goes on without it (logged). Any other exception
+        is a broken invariant and halts the node, as CometBFT does on a panic."""
+        hooks: list[tuple[str, Callable[[ExecutionContext], None]]] = [
+            (
+                "governance",
+                lambda ctx: process_governance_end_of_block(
+                    ctx, MembersView(ctx.state), self.router.dispatch
+                ),
+            ),
+            ("clearing", process_clearing_end_of_block),
+        ]
+        events: list[Event] = []
+        for name, hook in hooks:
+            branch = block_state.branch()
+            ctx = ExecutionContext(
+                branch, header.chain_id, header.height, header.time_ms, END_BLOCK_SENDER, b""
+            )
+            try:
+                hook(ctx)
+            except InvalidTransaction as err:
+                log.error("end of block %s failed at height=%d: %s", name, header.height, err)
+                continue
+            branch.merge_into_parent()
+            events.extend(ctx.events)
+        return tuple(events)
 
     def commit(self) -> int:
         """Persist the finalized block durably; returns the new committed height."""

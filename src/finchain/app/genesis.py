@@ -59,9 +59,13 @@ class GenesisDoc:
     bank: dict[str, Any] = field(default_factory=dict)
     clearing: dict[str, Any] = field(default_factory=dict)
     validators: list[dict[str, Any]] = field(default_factory=list)
+    governance: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        # `governance` only when given, so documents written before it existed keep their bytes.
+        extra = {"governance": self.governance} if self.governance else {}
         return {
+            **extra,
             "chain_id": self.chain_id,
             "genesis_time_ms": self.genesis_time_ms,
             "crypto_suite": self.crypto_suite,
@@ -114,4 +118,5 @@ def load_genesis(data: bytes | str | dict[str, Any]) -> GenesisDoc:
         bank=dict(doc.get("bank", {})),
         clearing=dict(doc.get("clearing", {})),
         validators=list(doc.get("validators", [])),
+        governance=dict(doc.get("governance", {})),
     )

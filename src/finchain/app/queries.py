@@ -3,7 +3,8 @@
 Paths: `params`, `members`, `member {id}`, `assets`, `asset {symbol}`, `balances {address}`,
 `account {address}` (nonce, organisation, balances), `validators`, `clearing/accounts
 {currency}`, `clearing/payment {uetr}`, `clearing/queue {currency}`, `clearing/cycles`,
-`clearing/directory`, `clearing/days {currency}`. Clearing reads take an optional `scope`
+`clearing/directory`, `clearing/days {currency}`, `governance/proposals`, `governance/proposal
+{id}`, `governance/params`. Clearing reads take an optional `scope`
 (`ReadScope`) from in-process callers and filter by it (`modules/clearing/privacy.py`).
 """
 
@@ -25,6 +26,8 @@ from finchain.modules.clearing.queries import (
     query_payment,
     query_queue,
 )
+from finchain.modules.governance.queries import query_params as query_governance_params
+from finchain.modules.governance.queries import query_proposal, query_proposals
 from finchain.modules.members import MembersView
 from finchain.modules.members.queries import query_member, query_members
 from finchain.modules.scope import ReadScope
@@ -71,6 +74,13 @@ def _text(params: dict[str, Any], name: str) -> str:
     return str(params.get(name, ""))
 
 
+def _int(params: dict[str, Any], name: str) -> int:
+    try:
+        return int(params.get(name, ""))
+    except ValueError:
+        raise InvalidTransaction(ERR_BAD_QUERY, f"{name} must be an integer") from None
+
+
 def _scope(params: dict[str, Any]) -> ReadScope | None:
     """The reader's scope, which only in-process callers (the API) can pass: the ABCI query
     path carries text parameters, so it reads as the node's operator."""
@@ -93,4 +103,7 @@ _ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
     "clearing/cycles": lambda s, p: query_cycles(s, _scope(p)),
     "clearing/directory": lambda s, _: query_directory(s),
     "clearing/days": lambda s, p: query_days(s, _text(p, "currency"), _scope(p)),
+    "governance/proposals": lambda s, _: query_proposals(s),
+    "governance/proposal": lambda s, p: query_proposal(s, _int(p, "id")),
+    "governance/params": lambda s, _: query_governance_params(s),
 }

@@ -43,6 +43,10 @@ class MembersView:
     def list_orgs(self) -> list[Organisation]:
         return [_decode_org(raw) for _, raw in self.state.iterate(keys.ORG_PREFIX)]
 
+    def list_org_ids(self) -> list[str]:
+        prefix = keys.ORG_PREFIX
+        return [k[len(prefix) :].decode() for k, _ in self.state.iterate(prefix)]
+
     def find_org_of(self, address: bytes) -> str | None:
         raw = self.state.get(keys.account_key(address))
         return None if raw is None else raw.decode()
@@ -85,6 +89,14 @@ class MembersKeeper(MembersView):
                 ERR_ACCOUNT_EXISTS, "address is already a member account", address=address.hex()
             )
         self.state.set(keys.account_key(address), org_id.encode())
+
+    def remove_org(self, org_id: str) -> list[bytes]:
+        """Delete the organisation and its accounts; returns the removed addresses."""
+        accounts = self.list_accounts(org_id)
+        for address in accounts:
+            self.state.delete(keys.account_key(address))
+        self.state.delete(keys.org_key(org_id))
+        return accounts
 
 
 def _decode_org(raw: bytes) -> Organisation:

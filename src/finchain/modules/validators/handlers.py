@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from finchain.errors import InvalidTransaction
+from finchain.modules.authority import is_governance
 from finchain.modules.context import ExecutionContext
 from finchain.modules.validators.errors import (
     ERR_LAST_VALIDATOR,
@@ -29,8 +30,8 @@ def make_handlers(roles: RolesFactory) -> dict[type, Handler]:
 
 def handle_set_power(ctx: ExecutionContext, msg: SetPower, roles: Roles) -> None:
     keeper = ValidatorsKeeper(ctx.state)
-    # AUTHORIZE
-    if not roles.has_role(ctx.sender, ADMIN_ROLE):
+    # AUTHORIZE: a governance vote, or an admin member directly (bootstrapping a network)
+    if not (is_governance(ctx.sender) or roles.has_role(ctx.sender, ADMIN_ROLE)):
         raise InvalidTransaction(ERR_UNAUTHORIZED, "sender is not an account of an admin member")
     # VALIDATE
     old_power = keeper.get_power(msg.pub_key)

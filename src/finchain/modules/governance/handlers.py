@@ -1,0 +1,258 @@
+"""Handlers of the governance module, one function per message, in labelled steps; and the
+end-of-block close of every vote whose period ends in the block.
+
+Close (`process_end_of_block`): the tally counts the current weight of every member
+organisation (`total`) and the votes of those that still exist; no vote at all -> EXPIRED;
+threshold met -> PASSED, then its action runs on a branch with the governance authority as the
+sender -> EXECUTED, or FAILED with the action's error code (the branch is dropped); otherwise
+REJECTED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from finchain.errors import InvalidTransaction
+from finchain.modules.authority import GOVERNANCE_AUTHORITY, is_governance
+from finchain.modules.context import ExecutionContext
+from finchain.modules.governance.errors import (
+    ERR_GOVERNANCE_ONLY,
+    ERR_ILLEGAL_TRANSITION,
+    ERR_NO_VOTING_WEIGHT,
+    ERR_UNAUTHORIZED,
+)
+from finchain.modules.governance.expected import ActionExecutor, Membership
+from finchain.modules.governance.keeper import (
+    DRAFT,
+    EXECUTED,
+    EXPIRED,
+    FAILED,
+    PASSED,
+    REJECTED,
+    VOTING,
+    GovernanceKeeper,
+    Proposal,
+    Tally,
+)
+from finchain.modules.governance.messages import (
+    OpenVoting,
+    Propose,
+    SetParams,
+    SetThreshold,
+    SetWeight,
+    Vote,
+    decode_action,
+)
+from finchain.modules.governance.params import meets_threshold
+from finchain.state import Overlay, StateReader
+
+MembershipFactory = Callable[[StateReader], Membership]
+Handler = Callable[[ExecutionContext, Any], None]
+PROPOSER_ROLE = "admin"
+
+
+def make_handlers(membership: MembershipFactory) -> dict[type, Handler]:
+    def bind(handler: Callable[[ExecutionContext, Any, Membership], None]) -> Handler:
+        return lambda ctx, msg: handler(ctx, msg, membership(ctx.state))
+
+    return {
+        Propose: bind(handle_propose),
+        OpenVoting: bind(handle_open_voting),
+        Vote: bind(handle_vote),
+        SetWeight: bind(handle_set_weight),
+        SetParams: bind(handle_set_params),
+        SetThreshold: bind(handle_set_threshold),
+    }
+
+
+def handle_propose(ctx: ExecutionContext, msg: Propose, members: Membership) -> None:
+    keeper = GovernanceKeeper(ctx.state)
+    # AUTHORIZE
+    proposer = members.find_org_of(ctx.sender)
+    if proposer is None or not members.has_role(ctx.sender, PROPOSER_ROLE):
+        raise InvalidTransaction(ERR_UNAUTHORIZED, "only admin members propose")
+    # VALIDATE (validate_basic checked the action)
+    action = decode_action(msg.action)
+    # APPLY
+    proposal = Proposal(
+        proposal_id=keeper.next_proposal_id(),
+        proposer=proposer,
+        title=msg.title,
+        action_type=action.TYPE,
+        action=msg.action,
+        threshold=keeper.get_params().threshold_for(action.TYPE),
+        status=DRAFT,
+        submit_height=ctx.height,
+    )
+    keeper.save_proposal(proposal)
+    # EMIT
+    ctx.emit(
+        "governance.proposal_submitted",
+        id=str(proposal.proposal_id),
+        proposer=proposer,
+        action=action.TYPE,
+        threshold=proposal.threshold,
+    )
+
+
+def handle_open_voting(ctx: ExecutionContext, msg: OpenVoting, members: Membership) -> None:
+    keeper = GovernanceKeeper(ctx.state)
+    proposal = keeper.get_proposal(msg.proposal_id)
+    # AUTHORIZE
+    if members.find_org_of(ctx.sender) != proposal.proposer:
+        raise InvalidTransaction(ERR_UNAUTHORIZED, "only the proposer opens the vote")
+    # VALIDATE
+    _require_status(proposal, DRAFT)
+    # APPLY (votes in blocks up to and including the end height count)
+    end = ctx.height + keeper.get_params().voting_period_blocks
+    opened = proposal.with_status(VOTING, voting_end_height=end)
+    keeper.save_proposal(opened)
+    keeper.schedule_close(opened)
+    # EMIT
+    ctx.emit("governance.voting_opened", id=str(proposal.proposal_id), voting_end_height=str(end))
+
+
+def handle_vote(ctx: ExecutionContext, msg: Vote, members: Membership) -> None:
+    keeper = GovernanceKeeper(ctx.state)
+    proposal = keeper.get_proposal(msg.proposal_id)
+    # AUTHORIZE
+    org = members.find_org_of(ctx.sender)
+    if org is None or keeper.get_weight(org) == 0:
+        raise InvalidTransaction(ERR_NO_VOTING_WEIGHT, "the sender's organisation cannot vote")
+    # VALIDATE
+    _require_status(proposal, VOTING)
+    # APPLY
+    keeper.set_vote(proposal.proposal_id, org, msg.option)
+    # EMIT
+    ctx.emit("governance.vote_cast", id=str(proposal.proposal_id), org=org, option=msg.option)
+
+
+# ---- governed actions of the module itself -----------------------------------------------------
+
+
+def handle_set_weight(ctx: ExecutionContext, msg: SetWeight, members: Membership) -> None:
+    keeper = GovernanceKeeper(ctx.state)
+    # AUTHORIZE
+    _require_governance(ctx)
+    # VALIDATE
+    if not members.org_exists(msg.org_id):
+        raise InvalidTransaction(ERR_UNAUTHORIZED, f"no member {msg.org_id!r}")
+    # APPLY
+    keeper.set_weight(msg.org_id, msg.weight)
+    # EMIT
+    ctx.emit("governance.weight_set", org=msg.org_id, weight=str(msg.weight))
+
+
+def handle_set_params(ctx: ExecutionContext, msg: SetParams, members: Membership) -> None:
+    keeper = GovernanceKeeper(ctx.state)
+    # AUTHORIZE
+    _require_governance(ctx)
+    # APPLY (open votes keep their end height and threshold)
+    params = keeper.get_params()
+    keeper.set_params(
+        type(params)(
+            msg.voting_period_blocks,
+            msg.default_threshold,
+            params.action_thresholds,
+            msg.default_weight,
+        )
+    )
+    # EMIT
+    ctx.emit(
+        "governance.params_set",
+        voting_period_blocks=str(msg.voting_period_blocks),
+        default_threshold=msg.default_threshold,
+        default_weight=str(msg.default_weight),
+    )
+
+
+def handle_set_threshold(ctx: ExecutionContext, msg: SetThreshold, members: Membership) -> None:
+    keeper = GovernanceKeeper(ctx.state)
+    # AUTHORIZE
+    _require_governance(ctx)
+    # APPLY
+    params = keeper.get_params()
+    thresholds = dict(params.action_thresholds) | {msg.action_type: msg.threshold}
+    keeper.set_params(
+        type(params)(
+            params.voting_period_blocks,
+            params.default_threshold,
+            tuple(sorted(thresholds.items())),
+            params.default_weight,
+        )
+    )
+    # EMIT
+    ctx.emit("governance.threshold_set", action=msg.action_type, threshold=msg.threshold)
+
+
+# ---- end of block -------------------------------------------------------------------------------
+
+
+def process_end_of_block(
+    ctx: ExecutionContext, members: Membership, execute: ActionExecutor
+) -> None:
+    """Close every vote that ends at this height, in proposal id order."""
+    keeper = GovernanceKeeper(ctx.state)
+    for proposal_id in keeper.list_closing(ctx.height):
+        proposal = keeper.get_proposal(proposal_id)
+        keeper.unschedule_close(proposal)
+        tally = compute_tally(keeper, members, proposal_id)
+        if tally.yes + tally.no + tally.abstain == 0:
+            closed = proposal.with_status(EXPIRED, tally=tally)
+        elif meets_threshold(proposal.threshold, tally.yes, tally.total):
+            closed = _execute(ctx, proposal.with_status(PASSED, tally=tally), execute)
+        else:
+            closed = proposal.with_status(REJECTED, tally=tally)
+        keeper.save_proposal(closed)
+        ctx.emit(
+            "governance.proposal_closed",
+            id=str(proposal_id),
+            status=closed.status,
+            yes=str(tally.yes),
+            no=str(tally.no),
+            abstain=str(tally.abstain),
+            total=str(tally.total),
+            result=closed.result,
+        )
+
+
+def compute_tally(keeper: GovernanceKeeper, members: Membership, proposal_id: int) -> Tally:
+    """Weights as they are now; votes of organisations removed since do not count."""
+    weights = {org: keeper.get_weight(org) for org in members.list_org_ids()}
+    counted = {"yes": 0, "no": 0, "abstain": 0}
+    for org, option in keeper.list_votes(proposal_id):
+        counted[option] += weights.get(org, 0)
+    return Tally(counted["yes"], counted["no"], counted["abstain"], sum(weights.values()))
+
+
+def _execute(ctx: ExecutionContext, passed: Proposal, execute: ActionExecutor) -> Proposal:
+    """Run the action on a branch as the governance authority; keep its writes and events only
+    if it succeeds."""
+    branch = Overlay(ctx.state)
+    action_ctx = ExecutionContext(
+        branch, ctx.chain_id, ctx.height, ctx.block_time_ms, GOVERNANCE_AUTHORITY, ctx.tx_hash
+    )
+    try:
+        execute(action_ctx, decode_action(passed.action))
+    except InvalidTransaction as err:
+        return passed.with_status(FAILED, result=str(err.code))
+    for key, value in branch.writes.items():
+        if value is None:
+            ctx.state.delete(key)
+        else:
+            ctx.state.set(key, value)
+    ctx.events.extend(action_ctx.events)
+    return passed.with_status(EXECUTED)
+
+
+def _require_status(proposal: Proposal, status: str) -> None:
+    if proposal.status != status:
+        raise InvalidTransaction(
+            ERR_ILLEGAL_TRANSITION, f"proposal {proposal.proposal_id} is {proposal.status}"
+        )
+
+
+def _require_governance(ctx: ExecutionContext) -> None:
+    if not is_governance(ctx.sender):
+        raise InvalidTransaction(ERR_GOVERNANCE_ONLY, "propose this change and vote on it")

@@ -1,0 +1,50 @@
+"""Read-only queries of the governance module (JSON-ready): proposals with their votes."""
+
+from __future__ import annotations
+
+from finchain.errors import NotFound
+from finchain.modules.governance.keeper import GovernanceView, Proposal
+from finchain.modules.governance.messages import decode_action
+from finchain.state import StateReader
+
+
+def query_proposals(state: StateReader) -> list[dict[str, object]]:
+    view = GovernanceView(state)
+    return [_proposal_json(view, p) for p in view.list_proposals()]
+
+
+def query_proposal(state: StateReader, proposal_id: int) -> dict[str, object]:
+    view = GovernanceView(state)
+    proposal = view.find_proposal(proposal_id)
+    if proposal is None:
+        raise NotFound(f"no proposal {proposal_id}")
+    return _proposal_json(view, proposal)
+
+
+def query_params(state: StateReader) -> dict[str, object]:
+    return GovernanceView(state).get_params().to_json()
+
+
+def _proposal_json(view: GovernanceView, proposal: Proposal) -> dict[str, object]:
+    action = decode_action(proposal.action)
+    return {
+        "id": proposal.proposal_id,
+        "proposer": proposal.proposer,
+        "title": proposal.title,
+        "action": {"type": action.TYPE, "value": _action_value(action)},
+        "threshold": proposal.threshold,
+        "status": proposal.status,
+        "submit_height": proposal.submit_height,
+        "voting_end_height": proposal.voting_end_height,
+        "tally": proposal.tally.to_json(),
+        "result": proposal.result,
+        "votes": dict(view.list_votes(proposal.proposal_id)),
+    }
+
+
+def _action_value(action: object) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for name in getattr(action, "__dataclass_fields__", {}):
+        value = getattr(action, name)
+        values[name] = "0x" + value.hex() if isinstance(value, bytes) else value
+    return values
