@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from finchain.model import BlockHeader, BlockRecord, Event, Receipt
 from finchain.store import ChainMeta, Database, HistoricalView, TxLocation
+from finchain.store.database import prefix_end
 
 ALICE = b"\x0a" * 20
 ALICE_NEXT = b"\x0a" * 19 + b"\x0b"  # adjacent address: must never bleed into ALICE's index
@@ -286,3 +287,23 @@ def test_state_cache_stays_coherent_under_concurrent_reads(db: Database) -> None
             reader.join()
     for key in KEYS:
         assert db.get(key) == db.read_uncached(key)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "end"),
+    [(b"a/", b"a0"), (b"a\xff", b"b"), (b"a\xff\xff", b"b"), (b"\xff\xff", None), (b"", None)],
+)
+def test_prefix_end_is_the_first_key_past_the_prefix(prefix: bytes, end: bytes | None) -> None:
+    assert prefix_end(prefix) == end
+
+
+def test_iterate_stays_inside_the_prefix_next_to_deleted_and_0xff_keys(db: Database) -> None:
+    """Prefix scans are bounded; keys that end in 0xff and deleted neighbours stay correct."""
+    keys = [b"q/\xff", b"q/\xff\xff", b"q/a", b"q0", b"r/", b"q/\xff\x00"]
+    db.commit_genesis({k: b"v" + k for k in keys}, b"h" * 32, b"{}")
+    record, raws, receipts = make_block(1, 0)
+    db.commit_block(record, {b"q/a": None, b"r/": None}, raws, receipts, [])
+    assert [k for k, _ in db.iterate(b"q/")] == [b"q/\xff", b"q/\xff\x00", b"q/\xff\xff"]
+    assert [k for k, _ in db.iterate(b"q/\xff")] == [b"q/\xff", b"q/\xff\x00", b"q/\xff\xff"]
+    assert [k for k, _ in db.iterate(b"r")] == []
+    assert dict(db.iterate(b"q0")) == {b"q0": b"vq0"}

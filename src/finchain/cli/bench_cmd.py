@@ -1,7 +1,9 @@
-"""`finchain bench`: transfer benchmarks.
+"""`finchain bench`: transfer and clearing benchmarks.
 
 - `transfers`: closed loop on the solo engine, in process and over HTTP;
-- `testnet`: open loop at fixed rates on an N-validator CometBFT testnet (real processes).
+- `testnet`: open loop at fixed rates on an N-validator CometBFT testnet (real processes);
+- `clearing-lsm`: one netting cycle over a gridlocked queue (pure core, and `RunLsm` on chain);
+- `clearing-day`: a day of payments settled end to end on the solo engine, with the cut-off.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from pathlib import Path
 
 import typer
 
+from finchain.bench.clearing_day import DayWorkload, render_day_summary, run_clearing_day
+from finchain.bench.clearing_lsm import GridlockWorkload, render_lsm_summary, run_lsm_benchmark
 from finchain.bench.http import HttpSettings, run_http_transfers
 from finchain.bench.inprocess import TransferWorkload, run_inprocess_transfers
 from finchain.bench.report import RoundResult, render_load_table, render_table, save_results
 from finchain.bench.testnet import DEFAULT_RATES, TestnetBenchSettings, run_testnet_benchmark
-from finchain.cli.common import guard_errors
+from finchain.cli.common import fail, guard_errors
 
 bench_app = typer.Typer(
     help="Benchmarks: throughput, p50/p99 latency, success rate (table + JSON).",
@@ -131,3 +135,112 @@ def parse_rates(text: str) -> tuple[int, ...]:
     if not rates or min(rates) < 1:
         raise typer.BadParameter(f"give at least one positive rate: {text!r}")
     return rates
+
+
+LSM_PAYMENTS_OPTION = typer.Option(10_000, min=1, help="Queued payments in the gridlock.")
+LSM_BANKS_OPTION = typer.Option(100, min=2, help="Banks sharing the queue.")
+SEED_OPTION = typer.Option(5, help="Seed of the workload (same seed, same payments).")
+REPEATS_OPTION = typer.Option(50, min=1, help="Timed netting cycles of the pure core.")
+LSM_LIQUIDITY_OPTION = typer.Option(
+    90, min=0, max=99, help="Each bank's balance as % of its head payment (< 100: gridlocked)."
+)
+LSM_RESERVE_OPTION = typer.Option(
+    25, min=0, max=100, help="Share (%) of each balance reserved for URGENT payments."
+)
+CHAIN_RUNS_OPTION = typer.Option(
+    1, min=0, help="Fresh solo chains timing one RunLsm each over the same queue (0: skip)."
+)
+CLEARING_SUITE_OPTION = typer.Option("intl", help="Crypto suite of the chain: intl or gm.")
+LSM_OUT_OPTION = typer.Option(
+    None, help="JSON output (default bench/results/clearing-lsm-<time>.json)."
+)
+
+
+@bench_app.command("clearing-lsm")
+def bench_clearing_lsm(
+    payments: int = LSM_PAYMENTS_OPTION,
+    banks: int = LSM_BANKS_OPTION,
+    seed: int = SEED_OPTION,
+    repeats: int = REPEATS_OPTION,
+    liquidity_pct: int = LSM_LIQUIDITY_OPTION,
+    reserve_pct: int = LSM_RESERVE_OPTION,
+    chain_runs: int = CHAIN_RUNS_OPTION,
+    suite: str = CLEARING_SUITE_OPTION,
+    out: Path | None = LSM_OUT_OPTION,
+) -> None:
+    """Gridlock resolution: time the netting cycle on a gridlocked queue; table + JSON."""
+    workload = GridlockWorkload(
+        payments=payments,
+        banks=banks,
+        seed=seed,
+        liquidity_pct=liquidity_pct,
+        reserve_pct=reserve_pct,
+        repeats=repeats,
+        chain_runs=chain_runs,
+        suite=suite,
+    )
+    typer.echo(f"running clearing-lsm ({payments} payments, {banks} banks) ...", err=True)
+    with guard_errors():
+        result = run_lsm_benchmark(workload)
+    rounds = result.to_rounds()
+    typer.echo(render_table(rounds))
+    typer.echo("")
+    typer.echo(render_lsm_summary(result))
+    path = out or _default_out("clearing-lsm")
+    save_results(path, rounds, result.to_json())
+    typer.echo(f"results written to {path}")
+    if result.violations:
+        fail("bench/violations", "; ".join(result.violations))
+
+
+DAY_PAYMENTS_OPTION = typer.Option(70_000, min=1, help="Payments of the day.")
+DAY_BANKS_OPTION = typer.Option(50, min=2, help="Member banks (plus the central bank).")
+DAY_SEED_OPTION = typer.Option(7, help="Seed of the workload (same seed, same payments).")
+DAY_BLOCK_TXS_OPTION = typer.Option(2_000, min=1, help="Payments per block.")
+DAY_LIQUIDITY_OPTION = typer.Option(
+    10, min=0, max=100, help="Pledge per bank: LB + this % of (UB - LB); 100: nothing queues."
+)
+RESERVE_OPTION = typer.Option(
+    10, min=0, max=100, help="Share (%) of each pledge reserved for URGENT payments."
+)
+DAY_OUT_OPTION = typer.Option(
+    None, help="JSON output (default bench/results/clearing-day-<time>.json)."
+)
+
+
+@bench_app.command("clearing-day")
+def bench_clearing_day(
+    payments: int = DAY_PAYMENTS_OPTION,
+    banks: int = DAY_BANKS_OPTION,
+    seed: int = DAY_SEED_OPTION,
+    block_txs: int = DAY_BLOCK_TXS_OPTION,
+    liquidity_pct: int = DAY_LIQUIDITY_OPTION,
+    reserve_pct: int = RESERVE_OPTION,
+    suite: str = CLEARING_SUITE_OPTION,
+    out: Path | None = DAY_OUT_OPTION,
+) -> None:
+    """A settlement day end to end on the solo engine, ending with the cut-off; table + JSON."""
+    workload = DayWorkload(
+        payments=payments,
+        banks=banks,
+        seed=seed,
+        block_txs=block_txs,
+        liquidity_pct=liquidity_pct,
+        reserve_pct=reserve_pct,
+        suite=suite,
+    )
+    typer.echo(f"running clearing-day ({payments} payments, {banks} banks) ...", err=True)
+    with guard_errors():
+        result = run_clearing_day(workload)
+    typer.echo(render_table([result.round]))
+    typer.echo("")
+    typer.echo(render_day_summary(result))
+    path = out or _default_out("clearing-day")
+    save_results(path, [result.round], result.to_json())
+    typer.echo(f"results written to {path}")
+    if result.violations:
+        fail("bench/violations", "; ".join(result.violations))
+
+
+def _default_out(name: str) -> Path:
+    return Path("bench/results") / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"

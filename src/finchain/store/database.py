@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from rocksdict import Options, Rdict, WriteBatch, WriteOptions
+from rocksdict import Options, Rdict, ReadOptions, WriteBatch, WriteOptions
 
 from finchain.codec import decode, encode
 from finchain.model.block import BlockRecord
@@ -104,14 +104,22 @@ class Database:
         return value
 
     def iterate(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+        """Committed (key, value) pairs under `prefix`, in key order. The RocksDB iterator is
+        bounded to the prefix, so a seek never walks the deletion markers of keys beyond it
+        (a drained queue's range would otherwise cost milliseconds per seek)."""
         start = _STATE + prefix
         skip = len(_STATE)
-        key: bytes
-        value: bytes
-        for key, value in self._db.items(from_key=start):  # type: ignore[assignment]
-            if not key.startswith(start):
-                break
+        options = ReadOptions()
+        end = prefix_end(start)
+        if end is not None:
+            options.set_iterate_upper_bound(end)
+        it = self._db.iter(options)
+        it.seek(start)
+        while it.valid():
+            key: bytes = it.key()
+            value: bytes = it.value()
             yield key[skip:], value
+            it.next()
 
     def get_at(self, key: bytes, height: int) -> bytes | None:
         """The value of `key` as committed at `height` (None if absent then)."""
@@ -267,3 +275,11 @@ class HistoricalView:
             value = self.db.get_at(key, self.height)
             if value is not None:
                 yield key, value
+
+
+def prefix_end(prefix: bytes) -> bytes | None:
+    """The smallest key above every key that starts with `prefix` (None: there is none)."""
+    stripped = prefix.rstrip(b"\xff")
+    if not stripped:
+        return None
+    return stripped[:-1] + bytes([stripped[-1] + 1])

@@ -209,13 +209,7 @@ def handle_submit_payment(ctx: ExecutionContext, msg: SubmitPayment, members: Me
         status=QUEUED,
     )
     keeper.record_message(payment)
-    # Rule 2, with rule 7: a queued payment to or from a suspended participant is out of
-    # settlement, so it does not hold the sender's later payments back either.
-    blocked = any(
-        _is_eligible(keeper, older) and older.rank <= payment.rank
-        for older in keeper.iter_sender_queue(msg.currency, sender)
-    )
-    if not blocked and _is_funded(keeper, payment):
+    if not _is_blocked(keeper, payment) and _is_funded(keeper, payment):
         _settle_gross(ctx, keeper, payment)
         return
     keeper.save_payment(payment)
@@ -383,6 +377,23 @@ def _change_own_payment(
     keeper.save_payment(changed)
     # EMIT
     _emit_payment(ctx, event, changed)
+
+
+def _is_blocked(keeper: ClearingKeeper, payment: Payment) -> bool:
+    """Rule 2, with rule 7: an older ACTIVE queued payment of the sender with the same or a
+    higher priority holds this one back; one to or from a suspended participant is out of
+    settlement and holds nothing back. Point reads of the per-priority QUEUED counts answer
+    it unless someone is suspended."""
+    higher_or_same = [p.value for p in Priority][: payment.rank + 1]
+    counts = [keeper.count_queued(payment.currency, payment.sender, p) for p in higher_or_same]
+    if not any(counts):
+        return False
+    if not keeper.any_suspended():
+        return True
+    return any(
+        _is_eligible(keeper, older) and older.rank <= payment.rank
+        for older in keeper.iter_sender_queue(payment.currency, payment.sender)
+    )
 
 
 def _is_eligible(keeper: ClearingKeeper, payment: Payment) -> bool:

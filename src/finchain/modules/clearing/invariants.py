@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from finchain.codec import decode_uint
 from finchain.modules.clearing import keys
 from finchain.modules.clearing.keeper import TERMINAL, ClearingView, Payment
 from finchain.state import StateReader
@@ -29,7 +30,7 @@ def check_balances_match_pledges(state: StateReader) -> list[str]:
 
 def check_queue_holds_open_payments(state: StateReader) -> list[str]:
     """CLR-3/7 bookkeeping: the queue, and the per-sender queues, list exactly the payments that
-    are QUEUED or ON_HOLD."""
+    are QUEUED or ON_HOLD; the per-(currency, sender, priority) counts of QUEUED ones match."""
     view = ClearingView(state)
     violations = []
     queued = set()
@@ -38,6 +39,15 @@ def check_queue_holds_open_payments(state: StateReader) -> list[str]:
         queued.add(payment.uetr)
         if payment.status in TERMINAL:
             violations.append(f"queue lists {payment.uetr} in terminal state {payment.status}")
+    counts: dict[bytes, int] = {}
+    for uetr in queued:
+        payment = view.get_payment(uetr)
+        if payment.status == "QUEUED":
+            key = keys.queued_count_key(payment.currency, payment.sender, payment.priority)
+            counts[key] = counts.get(key, 0) + 1
+    recorded = {k: decode_uint(v) for k, v in state.iterate(keys.QUEUED_COUNT_PREFIX)}
+    if recorded != counts:
+        violations.append(f"QUEUED counts {sorted(recorded.items())} != {sorted(counts.items())}")
     by_sender = {raw.decode() for _, raw in state.iterate(keys.SENDER_QUEUE_PREFIX)}
     if by_sender != queued:
         violations.append(f"sender queues differ from the queue: {sorted(by_sender ^ queued)}")

@@ -189,6 +189,13 @@ class ClearingView:
         for _, raw in self.state.iterate(prefix):
             yield self.get_payment(raw.decode())
 
+    def count_queued(self, currency: str, sender: str, priority: str) -> int:
+        raw = self.state.get(keys.queued_count_key(currency, sender, priority))
+        return 0 if raw is None else decode_uint(raw)
+
+    def any_suspended(self) -> bool:
+        return next(self.state.iterate(keys.SUSPENDED_PREFIX), None) is not None
+
     def has_queued(self, currency: str) -> bool:
         return next(self.state.iterate(keys.queue_prefix(currency)), None) is not None
 
@@ -274,6 +281,10 @@ class ClearingKeeper(ClearingView):
         return number
 
     def save_payment(self, payment: Payment) -> None:
+        previous = self.find_payment(payment.uetr)
+        was_queued = previous is not None and previous.status == QUEUED
+        if was_queued != (payment.status == QUEUED):
+            self._add_queued_count(payment, 1 if payment.status == QUEUED else -1)
         self.writer.set(keys.payment_key(payment.uetr), payment.encode())
         queue_key = keys.queue_key(payment.currency, payment.number)
         sender_key = keys.sender_queue_key(payment.currency, payment.sender, payment.number)
@@ -283,6 +294,14 @@ class ClearingKeeper(ClearingView):
         else:
             self.writer.set(queue_key, payment.uetr.encode())
             self.writer.set(sender_key, payment.uetr.encode())
+
+    def _add_queued_count(self, payment: Payment, delta: int) -> None:
+        key = keys.queued_count_key(payment.currency, payment.sender, payment.priority)
+        count = self.count_queued(payment.currency, payment.sender, payment.priority) + delta
+        if count:
+            self.writer.set(key, encode_uint(count))
+        else:
+            self.writer.delete(key)
 
     def record_message(self, payment: Payment) -> None:
         key = keys.message_key(payment.sender, payment.msg_id, payment.end_to_end_id)

@@ -11,6 +11,7 @@ MESSAGE_PREFIX = b"clearing/msg/"
 QUEUE_PREFIX = b"clearing/queue/"
 SENDER_QUEUE_PREFIX = b"clearing/squeue/"
 SUSPENDED_PREFIX = b"clearing/suspended/"
+QUEUED_COUNT_PREFIX = b"clearing/queued/"
 CYCLE_PREFIX = b"clearing/cycle/"
 DEADLOCK_PREFIX = b"clearing/deadlock/"
 PAYMENT_COUNTER = b"clearing/counter/payments"
@@ -99,3 +100,8 @@ def parse_day_key(prefix: bytes, key: bytes) -> int:
 
 def day_counter_key(currency: str) -> bytes:
     return DAY_COUNTER_PREFIX + currency.encode()
+
+
+def queued_count_key(currency: str, sender: str, priority: str) -> bytes:
+    """How many of the sender's payments of that currency and priority are QUEUED (rule 2)."""
+    return QUEUED_COUNT_PREFIX + "/".join((currency, sender, priority)).encode()
