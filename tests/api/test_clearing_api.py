@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import xmlschema
@@ -25,6 +26,7 @@ from finchain.api import ApiSettings, NodeServices, create_api
 from finchain.api.audit import verify_audit_log
 from finchain.iso20022.schemas import XSD_DIR
 from finchain.model.read_auth import (
+    LEGAL_BASIS_HEADER,
     PUBLIC_KEY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -41,6 +43,7 @@ from tests.helpers import CHAIN_ID, Chain, make_chain
 
 SAMPLES = Path(__file__).resolve().parents[1] / "iso20022" / "samples"
 BANKS = ("bank-a", "bank-b", "bank-c")
+LEGAL_BASIS = "《中国人民银行法》第三十二条 (PBOC Law art. 32): payment system oversight"
 DIRECTORY = {"ICBKCNBJ": "bank-a", "BKCHCNBJXXX": "bank-b", "ABOCCNBJ": "bank-c"}
 
 
@@ -70,19 +73,32 @@ def client(chain: Chain, audit_path: Path) -> Iterator[TestClient]:
 
 
 def signed_headers(
-    chain: Chain, name: str, method: str, target: str, body: bytes = b"", skew_ms: int = 0
+    chain: Chain,
+    name: str,
+    method: str,
+    target: str,
+    body: bytes = b"",
+    skew_ms: int = 0,
+    basis: str | None = None,
 ) -> dict[str, str]:
+    """Signed read headers; the regulator cites `LEGAL_BASIS` unless `basis` says otherwise."""
+    basis = (LEGAL_BASIS if name == "regulator" else "") if basis is None else basis
     timestamp = int(time.time() * 1000) + skew_ms
-    payload = read_signing_payload(CHAIN_ID, method, target, timestamp, body)
-    return {
+    payload = read_signing_payload(CHAIN_ID, method, target, timestamp, body, basis)
+    headers = {
         PUBLIC_KEY_HEADER: chain.keys[name].public_key.hex(),
         TIMESTAMP_HEADER: str(timestamp),
         SIGNATURE_HEADER: chain.keys[name].sign(payload).hex(),
     }
+    if basis:
+        headers[LEGAL_BASIS_HEADER] = quote(basis)
+    return headers
 
 
-def read(client: TestClient, chain: Chain, name: str, target: str) -> Response:
-    return client.get(target, headers=signed_headers(chain, name, "GET", target))
+def read(
+    client: TestClient, chain: Chain, name: str, target: str, basis: str | None = None
+) -> Response:
+    return client.get(target, headers=signed_headers(chain, name, "GET", target, basis=basis))
 
 
 def uetr(n: int) -> str:
@@ -159,6 +175,36 @@ def test_a_bank_reads_only_its_own_payments_and_account(
     ]
     assert entries[2]["items"] == 3
     assert verify_audit_log(audit_path) == 3
+
+
+def test_regulator_reads_need_a_legal_basis_and_parties_see_who_read_their_data(
+    client: TestClient, chain: Chain, audit_path: Path
+) -> None:
+    """REG-2: the regulator states why it reads; the read is logged with that basis; the
+    regulator lists its own reads; a bank sees that its data was read, and by whom, but not
+    what else the read covered."""
+    chain.execute(pay(chain, "bank-a", "bank-b", 500, 1))
+    target = f"/v1/clearing/payments/{uetr(1)}"
+    refused = read(client, chain, "regulator", target, basis="")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "api/legal_basis_required"
+    assert audit_lines(audit_path) == []
+    # The basis is signed: changing it after signing breaks the signature.
+    headers = signed_headers(chain, "regulator", "GET", target)
+    tampered = client.get(target, headers={**headers, LEGAL_BASIS_HEADER: "curiosity"})
+    assert tampered.status_code == 401
+    assert read(client, chain, "regulator", target).status_code == 200
+    [entry] = audit_lines(audit_path)
+    assert (entry["legal_basis"], entry["owners"]) == (LEGAL_BASIS, ["bank-a", "bank-b"])
+
+    own = read(client, chain, "regulator", "/v1/audit/reads").json()
+    assert [(e["target"], e["legal_basis"]) for e in own] == [(target, LEGAL_BASIS)]
+    for subject in ("bank-a", "bank-b"):
+        [seen] = read(client, chain, subject, "/v1/audit/reads").json()
+        assert seen["org"] == "regulator" and seen["legal_basis"] == LEGAL_BASIS
+        assert "target" not in seen and "owners" not in seen
+    assert read(client, chain, "bank-c", "/v1/audit/reads").json() == []
+    assert client.get("/v1/audit/reads").status_code == 401
 
 
 def test_audit_log_is_tamper_evident(client: TestClient, chain: Chain, audit_path: Path) -> None:

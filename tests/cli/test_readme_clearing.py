@@ -33,7 +33,11 @@ def test_readme_clearing_walkthrough(tmp_path: Path, monkeypatch: pytest.MonkeyP
         regulator = Wallet.from_keystore("regulator", "clearing-password", keys_dir=home / "keys")
         bank_c = Wallet.from_keystore("bank-c", "clearing-password", keys_dir=home / "keys")
         url = get_node_url(home)
-        with Client(url, reader=regulator) as as_regulator, Client(url, reader=bank_c) as as_c:
+        basis = "PBOC Law art. 32: payment system oversight"
+        with (
+            Client(url, reader=regulator, legal_basis=basis) as as_regulator,
+            Client(url, reader=bank_c) as as_c,
+        ):
             cycles = as_regulator.clearing.cycles()
             [netting] = [c for c in cycles if c["settled"]]
             assert sorted(netting["settled"]) == sorted(PAYMENTS)
@@ -54,6 +58,7 @@ def test_readme_clearing_walkthrough(tmp_path: Path, monkeypatch: pytest.MonkeyP
             [seen_by_c] = [c for c in as_c.clearing.cycles() if c["settled"]]
             assert seen_by_c["net_changes"] == {"bank-c": "1000"}
             assert sorted(seen_by_c["settled"]) == sorted(list(PAYMENTS)[1:])
+            reads_of_c = as_c.get_audit_reads()  # the regulator's reads that covered bank-c
     # After the walkthrough: the files it wrote validate, and the audit log is intact.
     camt = xmlschema.XMLSchema(str(XSD_DIR / "camt.053.001.08.xsd"))
     statement = camt.to_dict(str(tmp_path / "bank-a-day0.xml"), decimal_type=str)
@@ -63,6 +68,7 @@ def test_readme_clearing_walkthrough(tmp_path: Path, monkeypatch: pytest.MonkeyP
     report = pacs002.to_dict(str(tmp_path / "a-001-pacs002.xml"))
     assert report["FIToFIPmtStsRpt"]["TxInfAndSts"][0]["TxSts"] == "ACSC"
     assert verify_audit_log(home / "audit" / "reads.jsonl") >= 3
+    assert reads_of_c and {e["legal_basis"] for e in reads_of_c} == {basis}
 
 
 def reader_of(command: str) -> str:

@@ -55,8 +55,13 @@ def open_accounts(node: RunningNode, pledges: dict[str, int]) -> None:
             client.clearing.pledge(pboc, bank, CNY, amount)
 
 
+LEGAL_BASIS = "Banking Supervision Law art. 24: on-site examination 2026-07"
+
+
 def reader_client(node: RunningNode, name: str) -> Client:
-    return Client(node.url, reader=node.wallets[name])
+    """A client reading as `name`; the regulator cites a legal basis (it must)."""
+    basis = LEGAL_BASIS if name == "regulator" else ""
+    return Client(node.url, reader=node.wallets[name], legal_basis=basis)
 
 
 def pay(
@@ -188,6 +193,18 @@ def test_signed_read_with_query_string(intl_node: RunningNode) -> None:
     audit = (node.home / "audit" / "reads.jsonl").read_text(encoding="utf-8").splitlines()
     entry = json.loads(audit[-1])
     assert (entry["org"], entry["target"]) == ("regulator", "/v1/clearing/accounts?currency=CNY")
+    assert entry["legal_basis"] == LEGAL_BASIS
+    with Client(node.url, reader=node.wallets["regulator"]) as no_basis:
+        with pytest.raises(FinchainApiError) as refused:
+            no_basis.clearing.accounts(CNY)
+        assert (refused.value.status, refused.value.code) == (403, "api/legal_basis_required")
+    with reader_client(node, "regulator") as regulator:
+        own = regulator.get_audit_reads()
+        assert own[-1]["legal_basis"] == LEGAL_BASIS
+    with reader_client(node, "bank-b") as subject:
+        seen = subject.get_audit_reads()
+        assert seen and all(e["org"] in ("regulator", "pboc") for e in seen)
+        assert all("target" not in e for e in seen)
 
 
 def test_invalid_reader_of_another_suite(intl_node: RunningNode) -> None:

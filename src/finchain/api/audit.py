@@ -3,13 +3,16 @@
 When the central bank or the regulator reads a payment, balance or statement it is not a party
 to, the API appends one JSON line to the node's audit log before answering:
 
-    {"seq", "time_ms", "reader", "org", "roles", "method", "target", "items", "prev"}
+    {"seq", "time_ms", "reader", "org", "roles", "legal_basis", "method", "target",
+     "items", "owners", "prev"}
 
-`prev` is the SHA-256 (hex) of the previous line, so removing or editing a line breaks the
-chain (`verify_audit_log`). The log is append-only and fsynced per line; it lives with the node
-(`HOME/audit/reads.jsonl`), off chain: a read must not need consensus.
+`owners` are the organisations whose data was read; `prev` is the SHA-256 (hex) of the
+previous line, so removing or editing a line breaks the chain (`verify_audit_log`). The log is
+append-only and fsynced per line; it lives with the node (`HOME/audit/reads.jsonl`), off chain:
+a read must not need consensus. `entries()` serves the audit API (a reader's own reads, or the
+reads of a member's data).
 
-Concurrency: `record` is thread-safe (routes run in worker threads).
+Concurrency: `record` and `entries` are thread-safe (routes run in worker threads).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from finchain.api.auth import Viewer
 
@@ -29,33 +34,39 @@ log = logging.getLogger("finchain.audit")
 
 
 class AuditLog:
-    """Hash-chained JSON lines in `path` (or only the `finchain.audit` logger when None)."""
+    """Hash-chained JSON lines in `path` (kept in memory too; only in memory when None)."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._seq = 0
+        self._entries: list[dict[str, Any]] = []
         self._prev = GENESIS_PREV
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.exists():
                 lines = path.read_bytes().splitlines()
+                self._entries = [json.loads(line) for line in lines]
                 if lines:
-                    self._seq = json.loads(lines[-1])["seq"] + 1
                     self._prev = hashlib.sha256(lines[-1]).hexdigest()
 
-    def record(self, viewer: Viewer, method: str, target: str, items: int) -> None:
-        """Append one supervisory read of `items` private records."""
+    def record(
+        self, viewer: Viewer, method: str, target: str, owners: Iterable[frozenset[str]]
+    ) -> None:
+        """Append one supervisory read of the items whose owners are `owners` (one set per
+        item; an empty list records a stream subscription)."""
+        owner_sets = list(owners)
         with self._lock:
             entry = {
-                "seq": self._seq,
+                "seq": len(self._entries),
                 "time_ms": int(time.time() * 1000),
                 "reader": viewer.address,
                 "org": viewer.scope.org,
                 "roles": sorted(viewer.scope.roles),
+                "legal_basis": viewer.legal_basis,
                 "method": method,
                 "target": target,
-                "items": items,
+                "items": len(owner_sets),
+                "owners": sorted(set().union(*owner_sets)),
                 "prev": self._prev,
             }
             line = json.dumps(entry, separators=(",", ":"), sort_keys=True).encode()
@@ -65,8 +76,12 @@ class AuditLog:
                     file.flush()
                     os.fsync(file.fileno())
             log.info("supervisory read %s", line.decode())
-            self._seq += 1
+            self._entries.append(entry)
             self._prev = hashlib.sha256(line).hexdigest()
+
+    def entries(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._entries)
 
 
 def verify_audit_log(path: Path) -> int:

@@ -9,6 +9,10 @@ with the key of an account that a member organisation registered on chain:
         finchain-api/1, chain id, METHOD, path?query, timestamp_ms, sha256(body) hex
     joined by newlines (`finchain.model.read_auth`, shared with the SDK).
 
+An optional `X-Finchain-Legal-Basis` (percent-encoded UTF-8, covered by the signature) states
+why a supervisory reader reads; the audit log records it, and a regulator must give one to read
+another party's data (`readers.py`).
+
 The node checks the timestamp against its own clock (within `MAX_CLOCK_SKEW_MS`), the
 signature, and that the address belongs to a member organisation at the latest committed
 height; the reader then has that organisation's roles (`ReadScope`). A request without the
@@ -24,12 +28,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from finchain.api.errors import ApiError
 from finchain.app import Application
 from finchain.crypto import format_address
 from finchain.errors import register_error
 from finchain.model.read_auth import (
+    LEGAL_BASIS_HEADER,
     PUBLIC_KEY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -41,6 +47,7 @@ ERR_UNAUTHENTICATED = register_error(
     "api", 9, "unauthenticated", "the request's signature headers are missing or do not verify"
 )
 MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+MAX_LEGAL_BASIS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,7 @@ class Viewer:
 
     address: str | None
     scope: ReadScope
+    legal_basis: str = ""  # what the reader cites for a supervisory read (signed)
 
     @property
     def is_anonymous(self) -> bool:
@@ -90,7 +98,11 @@ def authenticate(
     suite = app.suite
     if len(public_key) != suite.public_key_length:
         raise _refuse(f"a {suite.name} public key has {suite.public_key_length} bytes")
-    payload = read_signing_payload(app.genesis.chain_id, method, target, timestamp_ms, body)
+    legal_basis = unquote(headers.get(LEGAL_BASIS_HEADER, ""))
+    if len(legal_basis) > MAX_LEGAL_BASIS:
+        raise _refuse(f"the legal basis is at most {MAX_LEGAL_BASIS} characters")
+    chain_id = app.genesis.chain_id
+    payload = read_signing_payload(chain_id, method, target, timestamp_ms, body, legal_basis)
     if not suite.verify(public_key, payload, signature):
         raise _refuse("the signature does not verify for this request")
     address = format_address(suite.address(public_key))
@@ -98,7 +110,7 @@ def authenticate(
     roles: frozenset[str] = frozenset()
     if org is not None:
         roles = frozenset(app.query("member", {"id": org}).value["roles"])
-    return Viewer(address, ReadScope(org, roles))
+    return Viewer(address, ReadScope(org, roles), legal_basis)
 
 
 def _refuse(message: str, **details: object) -> ApiError:

@@ -5,14 +5,14 @@ message and event a module declares its parties (`modules/clearing/privacy.py`):
 public, otherwise only those organisations and the supervisory roles may read it. Anything else
 is replaced by `{"type", "value": {}, "redacted": true}` (messages) or
 `{"type", "attributes": {}, "redacted": true}` (events); a transaction with a redacted message
-also loses its memo and raw bytes. Each function also counts the private items a supervisory
-reader saw without being a party, for the audit log.
+also loses its memo and raw bytes. Each function also returns the owners of every private item
+it shows, so the caller can audit what a supervisory reader saw of others' data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from finchain.api.auth import Viewer
@@ -25,10 +25,11 @@ OrgOf = Callable[[bytes], str | None]
 
 @dataclass(slots=True)
 class View:
-    """A rendering cut for one reader, with the count of supervisory reads in it."""
+    """A rendering cut for one reader, with the owners of each private item it shows (for the
+    audit of supervisory reads)."""
 
     json: dict[str, Any]
-    supervisory_reads: int = 0
+    owners: list[frozenset[str]] = field(default_factory=list)
 
 
 def message_parties(msg: Any, signer_org: str | None) -> frozenset[str] | None:
@@ -47,13 +48,10 @@ def sees_everything(scope: ReadScope) -> bool:
     return clearing_privacy.sees_everything(scope.roles)
 
 
-def classify(parties: frozenset[str] | None, scope: ReadScope) -> tuple[bool, bool]:
-    """(may read, is a supervisory read by a non-party)."""
+def may_read(parties: frozenset[str] | None, scope: ReadScope) -> bool:
     if parties is None or (scope.org is not None and scope.org in parties):
-        return True, False
-    if sees_everything(scope):
-        return True, True
-    return False, False
+        return True
+    return sees_everything(scope)
 
 
 def cut_tx(tx_json: dict[str, Any], stx: SignedTransaction, org_of: OrgOf, viewer: Viewer) -> View:
@@ -63,9 +61,10 @@ def cut_tx(tx_json: dict[str, Any], stx: SignedTransaction, org_of: OrgOf, viewe
     msgs = []
     redacted = False
     for rendered, msg in zip(tx_json["msgs"], stx.tx.msgs, strict=True):
-        allowed, supervisory = classify(message_parties(msg, signer_org), viewer.scope)
-        view.supervisory_reads += supervisory
-        if allowed:
+        parties = message_parties(msg, signer_org)
+        if may_read(parties, viewer.scope):
+            if parties is not None:
+                view.owners.append(parties)
             msgs.append(rendered)
         else:
             redacted = True
@@ -78,31 +77,31 @@ def cut_tx(tx_json: dict[str, Any], stx: SignedTransaction, org_of: OrgOf, viewe
 
 def cut_events(events: list[Event] | tuple[Event, ...], viewer: Viewer) -> View:
     """`{"events": [...]}` with each event kept or redacted."""
-    rendered = []
-    reads = 0
+    view = View({"events": []})
     for event in events:
-        allowed, supervisory = classify(event_parties(event), viewer.scope)
-        reads += supervisory
-        if allowed:
-            rendered.append(event.to_json())
+        parties = event_parties(event)
+        if may_read(parties, viewer.scope):
+            view.json["events"].append(event.to_json())
+            if parties is not None:
+                view.owners.append(parties)
         else:
-            rendered.append({"type": event.type, "attributes": {}, "redacted": True})
-    return View({"events": rendered}, reads)
+            view.json["events"].append({"type": event.type, "attributes": {}, "redacted": True})
+    return view
 
 
 def cut_receipt(receipt: Receipt, viewer: Viewer) -> View:
     """A Receipt JSON with its events cut for `viewer`."""
     events = cut_events(receipt.events, viewer)
-    return View({**receipt.to_json(), **events.json}, events.supervisory_reads)
+    return View({**receipt.to_json(), **events.json}, events.owners)
 
 
 def cut_block(block: BlockRecord, receipts: Sequence[Receipt], viewer: Viewer) -> View:
     """A Block JSON (with receipts) whose transaction and block events are cut for `viewer`."""
     own = cut_events(block.events, viewer)
     cut_receipts = [cut_receipt(r, viewer) for r in receipts]
-    reads = own.supervisory_reads + sum(r.supervisory_reads for r in cut_receipts)
+    owners = own.owners + [o for r in cut_receipts for o in r.owners]
     rendered = {**block.to_json(), **own.json, "receipts": [r.json for r in cut_receipts]}
-    return View(rendered, reads)
+    return View(rendered, owners)
 
 
 def is_redacted(view: View) -> bool:

@@ -1,13 +1,16 @@
 """Who reads, per request: the `Viewer` dependency for routes and the audit of what they read.
 
 Routes that serve private data declare `viewer: ViewerDep` (resolved by the `Readers` that
-`create_api` keeps in `app.state.readers`), cut their
-answer with `api/privacy.py` or a scoped query, and call `readers.audit` with the number of
-supervisory reads in it (G-5: logged before the answer leaves the node).
+`create_api` keeps in `app.state.readers`), cut their answer with `api/privacy.py` or a scoped
+query, and call `readers.audit_request` with the owners of each private item in it before
+answering: the items of other organisations that a supervisory reader (central bank,
+regulator) saw are logged (G-5, REG-2), and a regulator that gives no legal basis for such a
+read is refused with 403 `api/legal_basis_required`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import Depends, Request, WebSocket
@@ -15,8 +18,16 @@ from fastapi.concurrency import run_in_threadpool
 
 from finchain.api.audit import AuditLog
 from finchain.api.auth import Viewer, authenticate
+from finchain.api.errors import ApiError
+from finchain.api.privacy import sees_everything
 from finchain.app import Application
 from finchain.crypto import format_address
+from finchain.errors import register_error
+
+ERR_LEGAL_BASIS_REQUIRED = register_error(
+    "api", 10, "legal_basis_required", "a regulator's read of others' data needs a legal basis"
+)
+REGULATOR_ROLE = "regulator"
 
 
 class Readers:
@@ -41,12 +52,28 @@ class Readers:
         org = self.app.query("account", {"address": format_address(address)}).value.get("org")
         return None if org is None else str(org)
 
-    def audit(self, viewer: Viewer, method: str, target: str, supervisory_reads: int) -> None:
-        if supervisory_reads > 0:
-            self.audit_log.record(viewer, method, target, supervisory_reads)
+    def audit(
+        self, viewer: Viewer, method: str, target: str, owners: Iterable[frozenset[str]]
+    ) -> None:
+        """Log the supervisory part of a read whose private items have these owners."""
+        if not sees_everything(viewer.scope):
+            return  # a party reads only its own items
+        foreign = [o for o in owners if viewer.scope.org not in o]
+        if not foreign:
+            return
+        if REGULATOR_ROLE in viewer.scope.roles and not viewer.legal_basis:
+            raise ApiError(
+                403,
+                ERR_LEGAL_BASIS_REQUIRED,
+                "a regulator reading another party's data must state the legal basis "
+                "(X-Finchain-Legal-Basis)",
+            )
+        self.audit_log.record(viewer, method, target, foreign)
 
-    def audit_request(self, viewer: Viewer, request: Request, supervisory_reads: int) -> None:
-        self.audit(viewer, request.method, _target(request), supervisory_reads)
+    def audit_request(
+        self, viewer: Viewer, request: Request, owners: Iterable[frozenset[str]]
+    ) -> None:
+        self.audit(viewer, request.method, _target(request), owners)
 
 
 def _target(connection: Request | WebSocket) -> str:

@@ -89,7 +89,7 @@ def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
         if block is None:
             raise ApiError(404, ERR_NOT_FOUND, f"no block at height {height}", latest=app.height)
         view = cut_block(block, db.load_receipts(height), viewer)
-        readers.audit_request(viewer, request, view.supervisory_reads)
+        readers.audit_request(viewer, request, view.owners)
         return view.json
 
     @router.get(

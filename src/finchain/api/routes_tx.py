@@ -110,7 +110,7 @@ def build_tx_router(
             tx_view = cut_tx(render_signed_tx(stx), stx, readers.org_of, viewer)
         receipt_view = cut_receipt(receipt, viewer)
         views = [receipt_view] if tx_view is None else [tx_view, receipt_view]
-        readers.audit_request(viewer, request, sum(v.supervisory_reads for v in views))
+        readers.audit_request(viewer, request, [o for v in views for o in v.owners])
         withheld = any(is_redacted(v) for v in views)
         return JSONResponse(
             {

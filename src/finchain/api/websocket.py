@@ -36,6 +36,8 @@ from finchain.api.readers import Readers
 from finchain.model import BlockRecord, Receipt
 
 TOPICS = ("blocks", "events")
+# A supervisory subscription reads every member's future data: audited as one item of "all".
+SUBSCRIPTION_OWNERS = frozenset({"*"})
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_TRY_AGAIN_LATER = 1013
 
@@ -158,7 +160,13 @@ def build_ws_router(hub: WebSocketHub, readers: Readers) -> APIRouter:
             await websocket.send_denial_response(denial)
             return
         if sees_everything(viewer.scope):  # a supervisory stream: logged once, when it opens
-            readers.audit_log.record(viewer, "WS", websocket.url.path, 0)
+            try:
+                readers.audit(viewer, "WS", websocket.url.path, [SUBSCRIPTION_OWNERS])
+            except ApiError as refusal:
+                await websocket.send_denial_response(
+                    error_response(refusal.status, refusal.code, refusal.message)
+                )
+                return
         await hub.serve(websocket, topics, viewer)
 
     return router

@@ -1,15 +1,22 @@
-"""Ante checks run before any message: chain id, expiry, signature, membership, nonce, fee.
+"""Ante checks run before any message: chain id, expiry, signature, membership, roles, nonce, fee.
 
 They run on the transaction's ante branch; their writes (nonce increment, fee debit) are kept even
 when a message later fails, exactly as a bank would expect a failed instruction still to count.
-Nonces are strictly sequential per account, starting at 0.
+Nonces are strictly sequential per account, starting at 0. Membership and roles are checked before
+the nonce, so a sender refused for either consumes nothing. Roles: every message type declares who
+may send it (`@message_type(..., roles=...)`, table in docs/permissions.md); the sender's
+organisation must hold one of those roles for every message of the transaction. The governance
+authority's actions never pass through here (they run at the end of a block, after a vote).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 from finchain.codec import decode_uint, encode_uint
 from finchain.crypto import CryptoSuite
 from finchain.errors import InvalidTransaction, register_error
+from finchain.model.message import ANY_MEMBER, Msg, get_allowed_roles
 from finchain.model.tx import SignedTransaction, decode_signed_tx
 from finchain.state import StateReader, StateWriter
 
@@ -28,6 +35,18 @@ ERR_NOT_A_MEMBER = register_error(
     "tx", 27, "not_a_member", "the sender is not an account of a member organisation"
 )
 ERR_TOO_LARGE = register_error("tx", 28, "too_large", "the transaction exceeds max_tx_bytes")
+ERR_ACCOUNT_FROZEN = register_error(
+    "tx",
+    31,
+    "account_frozen",
+    "a supervisory directive froze the sender's account: it sends nothing",
+)
+ERR_ROLE_NOT_PERMITTED = register_error(
+    "tx",
+    29,
+    "role_not_permitted",
+    "the sender's organisation holds no role allowed to send this message type",
+)
 
 
 def nonce_key(address: bytes) -> bytes:
@@ -70,6 +89,34 @@ def decode_and_verify(raw: bytes, suite: CryptoSuite, max_size: int) -> SignedTr
     stx = decode_signed_tx(raw, suite, max_size)
     validate_signature(stx, suite)
     return stx
+
+
+def validate_roles(sender_roles: Collection[str], msgs: Iterable[Msg]) -> None:
+    """Refuse the transaction unless the sender's organisation, holding `sender_roles`, may send
+    every message in `msgs` (pure: the caller reads the roles from state)."""
+    for index, msg in enumerate(msgs):
+        allowed = get_allowed_roles(msg.TYPE)
+        if allowed is ANY_MEMBER or not allowed.isdisjoint(sender_roles):
+            continue
+        if allowed:
+            held = ", ".join(sorted(sender_roles)) or "none"
+            reason = (
+                f"{msg.TYPE} needs the role {' or '.join(sorted(allowed))}; "
+                f"the sender's organisation holds: {held}"
+            )
+        else:
+            reason = (
+                f"{msg.TYPE} is never sent by a member: it runs only after a governance vote "
+                "(propose it with governance/Propose@1)"
+            )
+        raise InvalidTransaction(
+            ERR_ROLE_NOT_PERMITTED,
+            reason,
+            message_type=msg.TYPE,
+            message_index=index,
+            allowed_roles=sorted(allowed),
+            sender_roles=sorted(sender_roles),
+        )
 
 
 def apply_nonce(state: StateWriter, stx: SignedTransaction) -> None:

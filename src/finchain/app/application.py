@@ -43,6 +43,8 @@ from finchain.modules.governance.invariants import INVARIANTS as GOVERNANCE_INVA
 from finchain.modules.members import MembersView
 from finchain.modules.members.genesis import init_members_genesis
 from finchain.modules.members.invariants import INVARIANTS as MEMBERS_INVARIANTS
+from finchain.modules.supervision.invariants import INVARIANTS as SUPERVISION_INVARIANTS
+from finchain.modules.supervision.keeper import SupervisionView
 from finchain.modules.validators import compute_validator_updates
 from finchain.modules.validators.genesis import init_validators_genesis, parse_genesis_validators
 from finchain.modules.validators.invariants import INVARIANTS as VALIDATORS_INVARIANTS
@@ -68,6 +70,7 @@ INVARIANTS = [
     *VALIDATORS_INVARIANTS,
     *CLEARING_INVARIANTS,
     *GOVERNANCE_INVARIANTS,
+    *SUPERVISION_INVARIANTS,
 ]
 
 
@@ -424,8 +427,13 @@ class Application:
         tx = stx.tx
         ante_branch = parent.branch()
         try:
-            if not MembersView(ante_branch).is_member_account(tx.sender):
+            members = MembersView(ante_branch)
+            org_id = members.find_org_of(tx.sender)
+            if org_id is None:
                 raise InvalidTransaction(ante.ERR_NOT_A_MEMBER, "sender is not a member account")
+            if SupervisionView(ante_branch).is_frozen(tx.sender):
+                raise InvalidTransaction(ante.ERR_ACCOUNT_FROZEN, "the sender's account is frozen")
+            ante.validate_roles(members.get_org(org_id).roles, tx.msgs)
             ante.apply_nonce(ante_branch, stx)
             self._charge_fee(ante_branch, stx)
         except InvalidTransaction as err:

@@ -4,7 +4,8 @@ Paths: `params`, `members`, `member {id}`, `assets`, `asset {symbol}`, `balances
 `account {address}` (nonce, organisation, balances), `validators`, `clearing/accounts
 {currency}`, `clearing/payment {uetr}`, `clearing/queue {currency}`, `clearing/cycles`,
 `clearing/directory`, `clearing/days {currency}`, `governance/proposals`, `governance/proposal
-{id}`, `governance/params`. Clearing reads take an optional `scope`
+{id}`, `governance/params`, `supervision/directives`, `supervision/directive {id}`,
+`supervision/reports`. Clearing reads take an optional `scope`
 (`ReadScope`) from in-process callers and filter by it (`modules/clearing/privacy.py`).
 """
 
@@ -31,6 +32,11 @@ from finchain.modules.governance.queries import query_proposal, query_proposals
 from finchain.modules.members import MembersView
 from finchain.modules.members.queries import query_member, query_members
 from finchain.modules.scope import ReadScope
+from finchain.modules.supervision.queries import (
+    query_directive,
+    query_directives,
+    query_reports,
+)
 from finchain.modules.validators.queries import query_validators
 from finchain.state import StateReader
 
@@ -75,10 +81,14 @@ def _text(params: dict[str, Any], name: str) -> str:
 
 
 def _int(params: dict[str, Any], name: str) -> int:
+    """An id parameter: an integer 0 .. 2**64-1 (ids are u64 in the store's keys)."""
     try:
-        return int(params.get(name, ""))
+        value = int(params.get(name, ""))
     except ValueError:
-        raise InvalidTransaction(ERR_BAD_QUERY, f"{name} must be an integer") from None
+        value = -1
+    if not 0 <= value < 2**64:
+        raise InvalidTransaction(ERR_BAD_QUERY, f"{name} must be an integer 0 .. 2**64-1")
+    return value
 
 
 def _scope(params: dict[str, Any]) -> ReadScope | None:
@@ -106,4 +116,7 @@ _ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
     "governance/proposals": lambda s, _: query_proposals(s),
     "governance/proposal": lambda s, p: query_proposal(s, _int(p, "id")),
     "governance/params": lambda s, _: query_governance_params(s),
+    "supervision/directives": lambda s, _: query_directives(s),
+    "supervision/directive": lambda s, p: query_directive(s, _int(p, "id")),
+    "supervision/reports": lambda s, _: query_reports(s),
 }

@@ -8,10 +8,12 @@ from typing import Any
 from finchain.errors import InvalidTransaction, register_error
 from finchain.modules.bank.handlers import make_handlers as make_bank_handlers
 from finchain.modules.clearing.handlers import make_handlers as make_clearing_handlers
+from finchain.modules.clearing.keeper import ClearingKeeper
 from finchain.modules.context import ExecutionContext
 from finchain.modules.governance.handlers import make_handlers as make_governance_handlers
 from finchain.modules.members import MembersView
 from finchain.modules.members.handlers import make_handlers as make_members_handlers
+from finchain.modules.supervision.handlers import make_handlers as make_supervision_handlers
 from finchain.modules.validators.handlers import make_handlers as make_validators_handlers
 
 Handler = Callable[[ExecutionContext, Any], None]
@@ -27,6 +29,7 @@ class Router:
         self.add(make_validators_handlers(MembersView))
         self.add(make_clearing_handlers(MembersView))
         self.add(make_governance_handlers(MembersView))
+        self.add(make_supervision_handlers(MembersView, ClearingKeeper))
 
     def add(self, handlers: dict[type, Handler]) -> None:
         for msg_type, handler in handlers.items():

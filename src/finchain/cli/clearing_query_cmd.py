@@ -42,19 +42,26 @@ AS_OPTION: Any = typer.Option(
 )
 CURRENCY_OPTION: Any = typer.Option(..., "--currency", help="ISO 4217 code, e.g. CNY.")
 UETR_ARGUMENT: Any = typer.Argument(..., help="The payment's UETR.")
+LEGAL_BASIS_OPTION: Any = typer.Option(
+    "",
+    "--legal-basis",
+    envvar="FINCHAIN_LEGAL_BASIS",
+    help="Why you read (a regulator must state it to read other members' data; it is logged).",
+)
 OUT_OPTION: Any = typer.Option(None, "--out", help="Write the XML to this file.")
 
 
 @clearing_query_app.command("accounts")
 def query_accounts(
     reader: str = AS_OPTION,
+    legal_basis: str = LEGAL_BASIS_OPTION,
     currency: str = CURRENCY_OPTION,
     home: Path = HOME_OPTION,
     node: str | None = NODE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Settlement accounts you may see (a bank: its own)."""
-    with guard_errors(), open_reading_client(reader, home, node) as client:
+    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
         accounts = client.clearing.accounts(currency)
         if as_json:
             print_json(accounts)
@@ -67,12 +74,13 @@ def query_accounts(
 def query_payment(
     uetr: str = UETR_ARGUMENT,
     reader: str = AS_OPTION,
+    legal_basis: str = LEGAL_BASIS_OPTION,
     home: Path = HOME_OPTION,
     node: str | None = NODE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """A payment your bank sends or receives (not found otherwise)."""
-    with guard_errors(), open_reading_client(reader, home, node) as client:
+    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
         payment = client.clearing.payment(uetr)
         if as_json:
             print_json(payment)
@@ -86,13 +94,14 @@ def query_payment(
 @clearing_query_app.command("queue")
 def query_queue(
     reader: str = AS_OPTION,
+    legal_basis: str = LEGAL_BASIS_OPTION,
     currency: str = CURRENCY_OPTION,
     home: Path = HOME_OPTION,
     node: str | None = NODE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Queued and held payments you may see, in queue order."""
-    with guard_errors(), open_reading_client(reader, home, node) as client:
+    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
         queue = client.clearing.queue(currency)
         if as_json:
             print_json(queue)
@@ -104,12 +113,13 @@ def query_queue(
 @clearing_query_app.command("cycles")
 def query_cycles(
     reader: str = AS_OPTION,
+    legal_basis: str = LEGAL_BASIS_OPTION,
     home: Path = HOME_OPTION,
     node: str | None = NODE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Netting cycles (a bank sees its own net result of each)."""
-    with guard_errors(), open_reading_client(reader, home, node) as client:
+    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
         cycles = client.clearing.cycles()
         if as_json:
             print_json(cycles)
@@ -122,13 +132,14 @@ def query_cycles(
 @clearing_query_app.command("days")
 def query_days(
     reader: str = AS_OPTION,
+    legal_basis: str = LEGAL_BASIS_OPTION,
     currency: str = CURRENCY_OPTION,
     home: Path = HOME_OPTION,
     node: str | None = NODE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Closed business days (cut-offs) with the closing balances you may see."""
-    with guard_errors(), open_reading_client(reader, home, node) as client:
+    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
         days = client.clearing.days(currency)
         if as_json:
             print_json(days)
@@ -140,12 +151,13 @@ def query_days(
 @clearing_query_app.command("directory")
 def query_directory(
     reader: str | None = typer.Option(None, "--as", help="Key that signs (optional: public)."),
+    legal_basis: str = LEGAL_BASIS_OPTION,
     home: Path = HOME_OPTION,
     node: str | None = NODE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The BIC directory: which participant each BIC belongs to."""
-    with guard_errors(), open_reading_client(reader, home, node) as client:
+    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
         directory = client.clearing.directory()
         if as_json:
             print_json(directory)
@@ -157,6 +169,7 @@ def query_directory(
 def query_status_report(
     uetr: str = UETR_ARGUMENT,
     reader: str = AS_OPTION,
+    legal_basis: str = LEGAL_BASIS_OPTION,
     original: str = typer.Option(
         "pacs.008", "--original", help="The original message: pacs.008 or pacs.009."
     ),
@@ -165,7 +178,7 @@ def query_status_report(
     node: str | None = NODE_OPTION,
 ) -> None:
     """The payment's status as an ISO 20022 pacs.002 report (ACSC, PDNG, RJCT)."""
-    with guard_errors(), open_reading_client(reader, home, node) as client:
+    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
         write_xml(client.clearing.status_report(uetr, original), out)
 
 
@@ -173,6 +186,7 @@ def query_status_report(
 def query_statement(
     participant: str = typer.Argument(..., help="Participant (organisation id)."),
     reader: str = AS_OPTION,
+    legal_basis: str = LEGAL_BASIS_OPTION,
     currency: str = CURRENCY_OPTION,
     day: int = typer.Option(..., "--day", min=0, help="Closed business day number (from 0)."),
     out: Path | None = OUT_OPTION,
@@ -180,14 +194,17 @@ def query_statement(
     node: str | None = NODE_OPTION,
 ) -> None:
     """A closed business day's ISO 20022 camt.053 end-of-day statement."""
-    with guard_errors(), open_reading_client(reader, home, node) as client:
+    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
         write_xml(client.clearing.statement(participant, currency, day), out)
 
 
-def open_reading_client(reader: str | None, home: Path, node: str | None) -> Client:
-    """A client whose requests are signed reads by key `reader` (anonymous when None)."""
+def open_reading_client(
+    reader: str | None, home: Path, node: str | None, legal_basis: str = ""
+) -> Client:
+    """A client whose requests are signed reads by key `reader` (anonymous when None), citing
+    `legal_basis`."""
     wallet = None if reader is None else load_wallet(reader, home)
-    return Client(resolve_node_url(node, home), reader=wallet)
+    return Client(resolve_node_url(node, home), reader=wallet, legal_basis=legal_basis)
 
 
 def write_xml(xml: bytes, out: Path | None) -> None:

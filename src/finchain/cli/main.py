@@ -12,6 +12,9 @@ finchain tx clearing open-account | register-bic | pledge | redeem | set-urgent-
 finchain query account | balances | tx | block | members | validators | assets
 finchain query clearing accounts | payment | queue | cycles | days | directory | status-report
     | statement
+finchain gov propose add-member | remove-member | grant-role | revoke-role
+    | set-validator-power | set-weight | set-params | set-threshold
+finchain gov open | vote | list | show | params
 finchain bench transfers | ...
 """
 
@@ -24,6 +27,7 @@ from finchain.cli.bench_cmd import bench_app
 from finchain.cli.clearing_cmd import clearing_tx_app
 from finchain.cli.clearing_query_cmd import clearing_query_app
 from finchain.cli.dev_cmd import dev, node_app
+from finchain.cli.gov_cmd import gov_app
 from finchain.cli.init_cmd import init
 from finchain.cli.keys_cmd import keys_app
 from finchain.cli.query_cmd import query_app, status
@@ -63,6 +67,7 @@ tx_app.add_typer(clearing_tx_app, name="clearing")
 query_app.add_typer(clearing_query_app, name="clearing")
 app.add_typer(tx_app, name="tx")
 app.add_typer(query_app, name="query")
+app.add_typer(gov_app, name="gov")
 app.add_typer(bench_app, name="bench")
 
 

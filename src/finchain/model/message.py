@@ -2,16 +2,25 @@
 
 A message is a frozen dataclass whose fields are `int`, `str`, `bytes` or `Address`; it is encoded
 as `[type_name, [field values in declaration order]]`. Each class is registered once with
-`@message_type("module/Name@version")` and implements `validate_basic()` (stateless checks that
-raise InvalidTransaction). The signer of every message is the transaction's sender.
+`@message_type("module/Name@version", roles=...)` and implements `validate_basic()` (stateless
+checks that raise InvalidTransaction). The signer of every message is the transaction's sender.
+
+`roles` says which member organisations may send the type: `ANY_MEMBER`, a frozenset of role names
+(the sender's organisation needs at least one of them), or `GOVERNANCE_ONLY` (the empty set: no
+member sends it; it runs only as the action of a passed governance vote). The application's ante
+enforces it (`tx/role_not_permitted`); handlers keep their finer checks (the asset's issuer, the
+payment's sender). Role names are plain strings here: this layer knows no module, so a test checks
+them against `finchain.modules.members.roles.ROLES`. `list_permissions()` is the table
+`docs/permissions.md` is generated from (`scripts/gen_permissions.py`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import typing
 from collections.abc import Callable
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Final, Literal, Protocol, TypeVar
 
 from finchain.codec import Value
 from finchain.crypto import ADDRESS_LENGTH
@@ -21,6 +30,20 @@ ERR_UNKNOWN_MESSAGE = register_error("tx", 10, "unknown_message", "no such messa
 ERR_BAD_MESSAGE = register_error("tx", 11, "bad_message", "message fields have the wrong shape")
 
 _ALLOWED_FIELD_TYPES = (int, str, bytes)
+
+
+class AnyMember(enum.Enum):
+    """The type of `ANY_MEMBER` (a one-value enum, so the type checker can narrow on it)."""
+
+    ANY_MEMBER = "any member"
+
+
+ANY_MEMBER: Final = AnyMember.ANY_MEMBER
+"""`roles=ANY_MEMBER`: an account of any member organisation may send the type."""
+GOVERNANCE_ONLY: Final[frozenset[str]] = frozenset()
+"""`roles=GOVERNANCE_ONLY`: no member may send the type; only a passed governance vote runs it."""
+
+AllowedRoles = frozenset[str] | Literal[AnyMember.ANY_MEMBER]
 
 
 class Msg(Protocol):
@@ -38,13 +61,25 @@ class _MessageSpec:
     field_names: tuple[str, ...]
     field_types: tuple[type, ...]
     address_fields: frozenset[str]
+    roles: AllowedRoles
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Permission:
+    """One row of the permission table: who may send `type_name`, and what the type does."""
+
+    type_name: str
+    roles: AllowedRoles
+    description: str
 
 
 _SPECS: dict[str, _MessageSpec] = {}
 
 
-def message_type(type_name: str) -> Callable[[type[M]], type[M]]:
-    """Class decorator: register a frozen dataclass as the message type `type_name`."""
+def message_type(type_name: str, *, roles: AllowedRoles) -> Callable[[type[M]], type[M]]:
+    """Class decorator: register a frozen dataclass as the message type `type_name`, which
+    members holding one of `roles` may send (`ANY_MEMBER`, or `GOVERNANCE_ONLY` for none)."""
+    _validate_roles_declaration(type_name, roles)
 
     def register(cls: type[M]) -> type[M]:
         if type_name in _SPECS:
@@ -63,7 +98,9 @@ def message_type(type_name: str) -> Callable[[type[M]], type[M]]:
             names.append(field.name)
             kinds.append(base)
         cls.TYPE = type_name  # type: ignore[attr-defined]
-        _SPECS[type_name] = _MessageSpec(cls, tuple(names), tuple(kinds), frozenset(addresses))
+        _SPECS[type_name] = _MessageSpec(
+            cls, tuple(names), tuple(kinds), frozenset(addresses), roles
+        )
         return cls
 
     return register
@@ -71,6 +108,22 @@ def message_type(type_name: str) -> Callable[[type[M]], type[M]]:
 
 def registered_messages() -> list[str]:
     return sorted(_SPECS)
+
+
+def get_allowed_roles(type_name: str) -> AllowedRoles:
+    """The roles declared for a registered message type (InvalidTransaction if unknown)."""
+    spec = _SPECS.get(type_name)
+    if spec is None:
+        raise InvalidTransaction(ERR_UNKNOWN_MESSAGE, f"unknown message type {type_name!r}")
+    return spec.roles
+
+
+def list_permissions() -> list[Permission]:
+    """Every registered message type with its allowed roles and the summary of its docstring,
+    sorted by type name."""
+    return [
+        Permission(name, spec.roles, _describe(spec.cls)) for name, spec in sorted(_SPECS.items())
+    ]
 
 
 def encode_msg(msg: Any) -> list[Value]:
@@ -103,3 +156,22 @@ def decode_msg(value: Any) -> Any:
                 ERR_BAD_MESSAGE, f"{type_name}.{name} must be a 20-byte address", field=name
             )
     return spec.cls(*fields)
+
+
+def _validate_roles_declaration(type_name: str, roles: object) -> None:
+    if roles is ANY_MEMBER:
+        return
+    if type(roles) is not frozenset or not all(type(r) is str and r for r in roles):
+        raise TypeError(
+            f"{type_name}: roles must be ANY_MEMBER or a frozenset of role names, got {roles!r}"
+        )
+
+
+def _describe(cls: type[Any]) -> str:
+    """The class docstring's first paragraph on one line; "" if it has none. A dataclass without
+    a docstring gets its signature as `__doc__` (`Transfer(to: ...)`), not a description."""
+    doc = cls.__doc__ or ""
+    if doc.startswith(f"{cls.__name__}("):
+        return ""
+    first_paragraph = doc.strip().split("\n\n", 1)[0]
+    return " ".join(first_paragraph.split())

@@ -31,6 +31,7 @@ from finchain.model import SignedTransaction
 from finchain.sdk.clearing import AsyncClearingCalls
 from finchain.sdk.client import DEFAULT_POLL_INTERVAL_S, DEFAULT_TIMEOUT_S, ChainIdentity
 from finchain.sdk.errors import FinchainApiError, NodeUnavailable, SuiteMismatch, TxWaitTimeout
+from finchain.sdk.governance import AsyncGovernanceCalls
 from finchain.sdk.messages import (
     make_add_account,
     make_issue,
@@ -90,6 +91,7 @@ class AsyncClient:
         headers: dict[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         reader: Wallet | None = None,
+        legal_basis: str = "",
     ) -> None:
         self.url = normalise_url(url)
         self._timeout = timeout
@@ -98,8 +100,10 @@ class AsyncClient:
         )
         self._identity: ChainIdentity | None = None
         self.reader = reader
+        self.legal_basis = legal_basis  # cited by every signed read (a regulator must give one)
         self.bank = AsyncBankCalls(self)
         self.clearing = AsyncClearingCalls(self)
+        self.governance = AsyncGovernanceCalls(self)
         self.members = AsyncMembersCalls(self)
         self.validators = AsyncValidatorsCalls(self)
 
@@ -262,6 +266,10 @@ class AsyncClient:
         data = await self._request("GET", "/v1/validators", params=compute_height_params(height))
         return [dict(v) for v in data]
 
+    async def get_audit_reads(self) -> list[dict[str, Any]]:
+        """Supervisory reads (signed read): see `Client.get_audit_reads`."""
+        return [dict(e) for e in await self._request("GET", "/v1/audit/reads")]
+
     async def get_assets(self, height: int | None = None) -> list[AssetView]:
         data = await self._request("GET", "/v1/assets", params=compute_height_params(height))
         return [AssetView.from_json(a) for a in data]
@@ -325,14 +333,20 @@ class AsyncClient:
         if signer is None or not is_signed_request(method, path):
             return None
         chain_id = await self._get_reader_chain_id(signer)
-        return ReadAuth(signer, chain_id)
+        return ReadAuth(signer, chain_id, self.legal_basis)
 
     async def _sign_handshake(self, target: str) -> dict[str, str]:
         """Headers signing the `/v1/ws` handshake (a GET of `target`) by the client's reader."""
         assert self.reader is not None
         chain_id = await self._get_reader_chain_id(self.reader)
         return sign_read_headers(
-            self.reader, chain_id, "GET", compute_read_target(target), b"", now_ms()
+            self.reader,
+            chain_id,
+            "GET",
+            compute_read_target(target),
+            b"",
+            now_ms(),
+            self.legal_basis,
         )
 
     async def _get_reader_chain_id(self, reader: Wallet) -> str:

@@ -4,6 +4,9 @@
         result = client.bank.transfer(wallet, "0x…", "CNY", 2500)   # raises if it failed
         print(result.hash, result.receipt.height)
 
+Module calls: `client.bank`, `client.clearing` (clearing.py), `client.governance`
+(governance.py), `client.members`, `client.validators`.
+
 The chain id and crypto suite are read from `/v1/status` once and cached; `build_and_sign`
 refuses a wallet of another suite. A wallet's nonce comes from the node's `pending_nonce` the
 first time it signs and is then counted locally, so many transactions can be in flight.
@@ -33,6 +36,7 @@ from finchain.sdk.errors import (
     SuiteMismatch,
     TxWaitTimeout,
 )
+from finchain.sdk.governance import GovernanceCalls
 from finchain.sdk.messages import (
     make_add_account,
     make_issue,
@@ -93,6 +97,7 @@ class Client:
         headers: dict[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
         reader: Wallet | None = None,
+        legal_basis: str = "",
     ) -> None:
         self.url = normalise_url(url)
         self._http = httpx.Client(
@@ -100,8 +105,10 @@ class Client:
         )
         self._identity: ChainIdentity | None = None
         self.reader = reader
+        self.legal_basis = legal_basis  # cited by every signed read (a regulator must give one)
         self.bank = BankCalls(self)
         self.clearing = ClearingCalls(self)
+        self.governance = GovernanceCalls(self)
         self.members = MembersCalls(self)
         self.validators = ValidatorsCalls(self)
 
@@ -270,6 +277,11 @@ class Client:
         data = self._request("GET", "/v1/validators", params=compute_height_params(height))
         return [dict(v) for v in data]
 
+    def get_audit_reads(self) -> list[dict[str, Any]]:
+        """Supervisory reads (signed read): a regulator's or the central bank's own, in full;
+        for another member, the reads of its data (who, when, legal basis)."""
+        return [dict(e) for e in self._request("GET", "/v1/audit/reads")]
+
     def get_assets(self, height: int | None = None) -> list[AssetView]:
         data = self._request("GET", "/v1/assets", params=compute_height_params(height))
         return [AssetView.from_json(a) for a in data]
@@ -323,7 +335,7 @@ class Client:
         identity = self.get_chain_identity()
         if signer.suite_name != identity.crypto_suite:
             raise SuiteMismatch(signer.suite_name, identity.crypto_suite)
-        return ReadAuth(signer, identity.chain_id)
+        return ReadAuth(signer, identity.chain_id, self.legal_basis)
 
     def _compute_hash(self, tx: TxInput) -> str:
         if isinstance(tx, SignedTransaction):

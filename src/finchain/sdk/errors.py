@@ -6,6 +6,7 @@
           ├── FinchainApiError        the node answered 4xx/5xx with {code, message, details}
           ├── TransactionFailed       committed, but the receipt code is not `ok` (typed helpers)
           ├── TxWaitTimeout           `wait_for_tx` gave up before the transaction committed
+          ├── ProposalWaitTimeout     `governance.wait_for_close` gave up before the vote closed
           ├── SuiteMismatch           the wallet signs with another suite than the chain's
           └── AmountError             an amount text is not a valid number of minor units
                                       (also a ValueError)
@@ -16,6 +17,7 @@ Must never: hide the node's stable error code; a caller matches on `code`, not o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from finchain.errors import FinchainError
@@ -98,3 +100,29 @@ class AmountError(SdkError, ValueError):
         super().__init__(message)
         self.code = "sdk/bad_amount"
         self.message = message
+
+
+class ProposalWaitTimeout(SdkError):
+    """`wait_for_close` gave up while the proposal was still DRAFT or VOTING (it may close
+    later: a vote closes with the block at `voting_end_height`, whenever that block is made)."""
+
+    def __init__(self, proposal: Mapping[str, Any], height: int, timeout: float) -> None:
+        self.proposal_id = int(proposal["id"])
+        self.status = str(proposal["status"])
+        self.voting_end_height = int(proposal.get("voting_end_height") or 0)
+        self.height = height
+        self.timeout = timeout
+        self.code = "sdk/timeout"
+        self.message = describe_wait_timeout(self.proposal_id, self.status, self.voting_end_height)
+        self.message += f" (node at height {height}, waited {timeout:g} s)"
+        super().__init__(self.message)
+
+
+def describe_wait_timeout(proposal_id: int, status: str, voting_end_height: int) -> str:
+    if status == "DRAFT":
+        return f"proposal {proposal_id} is still DRAFT: its proposer has not opened the vote"
+    return (
+        f"proposal {proposal_id} is still {status}: its vote closes at the end of block "
+        f"{voting_end_height} (a solo node makes blocks only for transactions unless "
+        "solo_empty_block_interval_s is set)"
+    )

@@ -3,7 +3,10 @@
 Addresses may be `0x…` text or 20 raw bytes; amounts are ints in minor units (use
 `parse_amount` for "12.34"). Each builder returns the module's registered message and runs its
 stateless `validate_basic()`, so a bad amount or symbol fails before anything is signed.
-Clearing participants are organisation ids (`bank-a`), not addresses.
+Clearing participants and governed members are organisation ids (`bank-a`), not addresses.
+Governed actions (`make_add_org`, ..., `make_set_threshold`) are not sent directly: the node
+refuses them unless a vote adopted them, so they go into `make_propose` (or
+`client.governance.propose`).
 """
 
 from __future__ import annotations
@@ -12,13 +15,20 @@ import base64
 import binascii
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from finchain.crypto import Address, parse_address
 from finchain.modules.bank.messages import Issue, Redeem, Transfer
 from finchain.modules.clearing import messages as clearing
-from finchain.modules.members.messages import AddAccount
+from finchain.modules.governance import messages as governance
+from finchain.modules.members.messages import (
+    AddAccount,
+    AddOrg,
+    GrantRole,
+    RemoveOrg,
+    RevokeRole,
+)
 from finchain.modules.validators.messages import SetPower
 from finchain.sdk.wire import AddressInput
 
@@ -58,6 +68,90 @@ def make_set_validator_power(pub_key: bytes | str, power: int) -> SetPower:
     """`pub_key`: the 32-byte Ed25519 consensus key, raw or as base64 (CometBFT's
     `priv_validator_key.json` `pub_key.value`) or hex text."""
     msg = SetPower(decode_validator_key(pub_key), power)
+    msg.validate_basic()
+    return msg
+
+
+# ---- governance ---------------------------------------------------------------------------------
+
+
+def make_propose(action: Any, title: str) -> governance.Propose:
+    """A proposal to run `action` (a governable message, e.g. from `make_add_org`) if adopted;
+    refused here if its type is not governable or it is malformed."""
+    if not isinstance(getattr(action, "TYPE", None), str):
+        raise TypeError(
+            f"action must be a message such as make_add_org(...), got {type(action).__name__}"
+        )
+    msg = governance.Propose(governance.encode_action(action), title)
+    msg.validate_basic()
+    return msg
+
+
+def make_open_voting(proposal_id: int) -> governance.OpenVoting:
+    msg = governance.OpenVoting(_validate_int("proposal_id", proposal_id))
+    msg.validate_basic()
+    return msg
+
+
+def make_vote(proposal_id: int, option: str) -> governance.Vote:
+    """`option`: "yes", "no" or "abstain"."""
+    msg = governance.Vote(_validate_int("proposal_id", proposal_id), option)
+    msg.validate_basic()
+    return msg
+
+
+def make_add_org(org_id: str, name: str, roles: Sequence[str], account: AddressInput) -> AddOrg:
+    """Admit organisation `org_id` with `roles` (e.g. `["bank"]`) and its first account."""
+    if isinstance(roles, str):
+        raise TypeError(f"roles must be a sequence of role names, e.g. [{roles!r}], not a str")
+    msg = AddOrg(org_id, name, ",".join(roles), to_address(account))
+    msg.validate_basic()
+    return msg
+
+
+def make_remove_org(org_id: str) -> RemoveOrg:
+    msg = RemoveOrg(org_id)
+    msg.validate_basic()
+    return msg
+
+
+def make_grant_role(org_id: str, role: str) -> GrantRole:
+    msg = GrantRole(org_id, role)
+    msg.validate_basic()
+    return msg
+
+
+def make_revoke_role(org_id: str, role: str) -> RevokeRole:
+    msg = RevokeRole(org_id, role)
+    msg.validate_basic()
+    return msg
+
+
+def make_set_weight(org_id: str, weight: int) -> governance.SetWeight:
+    """The voting weight of a member organisation (0: it may not vote)."""
+    msg = governance.SetWeight(org_id, _validate_int("weight", weight))
+    msg.validate_basic()
+    return msg
+
+
+def make_set_governance_params(
+    voting_period_blocks: int, default_threshold: str, default_weight: int
+) -> governance.SetParams:
+    """All three at once; per-action thresholds are kept (change them with
+    `make_set_threshold`). Open votes keep their end height and threshold."""
+    msg = governance.SetParams(
+        _validate_int("voting_period_blocks", voting_period_blocks),
+        default_threshold,
+        _validate_int("default_weight", default_weight),
+    )
+    msg.validate_basic()
+    return msg
+
+
+def make_set_threshold(action_type: str, threshold: str) -> governance.SetThreshold:
+    """The threshold (`majority`, `two_thirds`, `all`) that proposals of `action_type`
+    (e.g. `"members/RemoveOrg@1"`) need from now on."""
+    msg = governance.SetThreshold(action_type, threshold)
     msg.validate_basic()
     return msg
 
@@ -205,6 +299,12 @@ def decode_validator_key(pub_key: bytes | str) -> bytes:
         return base64.b64decode(text, validate=True)
     except binascii.Error:
         raise ValueError(f"validator key {text!r} is neither hex nor base64") from None
+
+
+def _validate_int(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    return value
 
 
 def _validate_minor_units(amount: int) -> int:

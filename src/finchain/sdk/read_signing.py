@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator
+from urllib.parse import quote
 
 import httpx
 
 from finchain.model.read_auth import (
+    LEGAL_BASIS_HEADER,
     PUBLIC_KEY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -48,15 +50,25 @@ def compute_read_target(raw_path: bytes | str) -> str:
 
 
 def sign_read_headers(
-    reader: Wallet, chain_id: str, method: str, target: str, body: bytes, timestamp_ms: int
+    reader: Wallet,
+    chain_id: str,
+    method: str,
+    target: str,
+    body: bytes,
+    timestamp_ms: int,
+    legal_basis: str = "",
 ) -> dict[str, str]:
-    """The three headers that make `method target` with `body` a read by `reader`."""
-    payload = read_signing_payload(chain_id, method, target, timestamp_ms, body)
-    return {
+    """The headers that make `method target` with `body` a read by `reader`, citing
+    `legal_basis` if given (sent percent-encoded, signed as text)."""
+    payload = read_signing_payload(chain_id, method, target, timestamp_ms, body, legal_basis)
+    headers = {
         PUBLIC_KEY_HEADER: reader.public_key.hex(),
         TIMESTAMP_HEADER: str(timestamp_ms),
         SIGNATURE_HEADER: reader.sign_bytes(payload).hex(),
     }
+    if legal_basis:
+        headers[LEGAL_BASIS_HEADER] = quote(legal_basis, safe="")
+    return headers
 
 
 class ReadAuth(httpx.Auth):
@@ -64,16 +76,25 @@ class ReadAuth(httpx.Auth):
 
     requires_request_body = True
 
-    def __init__(self, reader: Wallet, chain_id: str, clock: Clock = now_ms) -> None:
+    def __init__(
+        self, reader: Wallet, chain_id: str, legal_basis: str = "", clock: Clock = now_ms
+    ) -> None:
         self.reader = reader
         self.chain_id = chain_id
+        self.legal_basis = legal_basis
         self._clock = clock
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if is_signed_request(request.method, request.url.path):
             target = compute_read_target(request.url.raw_path)
             headers = sign_read_headers(
-                self.reader, self.chain_id, request.method, target, request.content, self._clock()
+                self.reader,
+                self.chain_id,
+                request.method,
+                target,
+                request.content,
+                self._clock(),
+                self.legal_basis,
             )
             request.headers.update(headers)
         yield request

@@ -81,10 +81,20 @@ def test_invalid_overdraft_across_pending_transactions(funded: Chain) -> None:
     assert (balance(funded, "bank-a"), balance(funded, "bank-b")) == (400, 600)
 
 
-@pytest.mark.parametrize("issuer", ["bank-a", "bank-b", "regulator"])
-def test_invalid_unauthorized_issuer(funded: Chain, issuer: str) -> None:
+@pytest.mark.parametrize(
+    ("issuer", "code", "in_block"),
+    [
+        ("bank-a", "bank/unauthorized_issuer", InBlock.MESSAGE),
+        ("bank-b", "bank/unauthorized_issuer", InBlock.MESSAGE),
+        # The regulator sends no bank message at all (REG-1): the ante refuses it first.
+        ("regulator", "tx/role_not_permitted", InBlock.ANTE),
+    ],
+)
+def test_invalid_unauthorized_issuer(
+    funded: Chain, issuer: str, code: str, in_block: InBlock
+) -> None:
     raw = funded.sign(issuer, Issue(funded.address(issuer), "CNY", 100), nonce=0)
-    assert_rejected(funded, raw, "bank/unauthorized_issuer", InBlock.MESSAGE)
+    assert_rejected(funded, raw, code, in_block)
 
 
 def test_invalid_unauthorized_redeemer(funded: Chain) -> None:

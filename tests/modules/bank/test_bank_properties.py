@@ -2,11 +2,11 @@
 
 A hypothesis state machine issues, redeems and transfers across several accounts with random
 amounts (zero, negative, overdrafts, up to and beyond 2**63-1), wrong signers (non-issuers issuing
-or redeeming), unknown assets, non-member recipients, self transfers, multi-message transactions,
-stale and future nonces and replayed transactions; it submits through check_tx and cuts blocks at
-random points, forces blocks straight through finalize_block (so admitted-looking transactions
-fail inside blocks), and restarts the node. A plain model (balances, supply, nonces) predicts
-every result code.
+or redeeming; the regulator, which may send no bank message at all), unknown assets, non-member
+recipients, self transfers, multi-message transactions, stale and future nonces and replayed
+transactions; it submits through check_tx and cuts blocks at random points, forces blocks
+straight through finalize_block (so admitted-looking transactions fail inside blocks), and
+restarts the node. A plain model (balances, supply, nonces) predicts every result code.
 
 Invariants checked after every step:
 - G-2: supply == sum of balances, in the store (`check_invariants() == []`) and in the model, and
@@ -59,6 +59,7 @@ from tests.app.support import (
 from tests.helpers import Chain, make_chain
 
 ISSUER = "pboc"
+NO_BANK_ROLE = ("regulator",)  # the ante refuses its bank messages (docs/permissions.md, REG-1)
 ACCOUNTS = ("pboc", "bank-a", "bank-b", "regulator", "user0", "user1")
 OUTSIDER = "outsider"  # a well-formed address of no member
 RECIPIENTS = (*ACCOUNTS, OUTSIDER)
@@ -88,7 +89,7 @@ class Stage(Enum):
     """Where a transaction stops (decides what a block keeps of it)."""
 
     STATELESS = 1  # decode / validate_basic: nothing kept
-    ANTE = 2  # nonce: nothing kept
+    ANTE = 2  # role, nonce: nothing kept
     MESSAGE = 3  # a handler: only the nonce is kept
     DONE = 4  # success: everything kept
 
@@ -119,6 +120,8 @@ def predict(ledger: Ledger, op: Op) -> tuple[str, Stage, Ledger]:
     for _, _, _, amount in op.msgs:
         if not 0 < amount <= MAX_AMOUNT:
             return "bank/invalid_amount", Stage.STATELESS, ledger
+    if op.sender in NO_BANK_ROLE:  # roles are checked before the nonce
+        return "tx/role_not_permitted", Stage.ANTE, ledger
     expected = ledger.nonces[op.sender]
     if op.nonce != expected:
         code = "tx/nonce_reused" if op.nonce < expected else "tx/nonce_gap"

@@ -95,7 +95,7 @@ def test_failed_transaction_changes_no_validator(chain: Chain) -> None:
 def test_invalid_sender_without_admin_role(chain: Chain) -> None:
     for name in ("bank-a", "regulator"):
         raw = set_power(chain, name, NEW_KEY, 5, nonce=0)
-        assert_rejected(chain, raw, "validators/unauthorized", InBlock.MESSAGE)
+        assert_rejected(chain, raw, "tx/role_not_permitted", InBlock.ANTE)
     assert validator_set(chain) == [(KEY_A.hex(), 10), (KEY_B.hex(), 10)]
 
 

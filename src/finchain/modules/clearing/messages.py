@@ -40,7 +40,7 @@ def validate_participant(org_id: str) -> None:
         raise InvalidTransaction(ERR_BAD_FIELD, f"bad participant id {org_id!r}")
 
 
-@message_type("clearing/OpenAccount@1")
+@message_type("clearing/OpenAccount@1", roles=frozenset({"central_bank"}))
 @dataclass(frozen=True, slots=True)
 class OpenAccount:
     """Central bank: open `participant`'s settlement account in `currency` (balance 0)."""
@@ -53,7 +53,7 @@ class OpenAccount:
         validate_currency(self.currency)
 
 
-@message_type("clearing/RegisterBic@1")
+@message_type("clearing/RegisterBic@1", roles=frozenset({"central_bank"}))
 @dataclass(frozen=True, slots=True)
 class RegisterBic:
     """Central bank: list `participant` under `bic` in the directory the ISO 20022 edge uses to
@@ -68,7 +68,7 @@ class RegisterBic:
             raise InvalidTransaction(ERR_BAD_FIELD, f"bic must be an ISO 9362 BIC: {self.bic!r}")
 
 
-@message_type("clearing/Pledge@1")
+@message_type("clearing/Pledge@1", roles=frozenset({"central_bank"}))
 @dataclass(frozen=True, slots=True)
 class Pledge:
     """Central bank: credit on-ledger cash backed 1:1 by the participant's reserve account."""
@@ -83,7 +83,7 @@ class Pledge:
         validate_amount(self.amount)
 
 
-@message_type("clearing/Redeem@1")
+@message_type("clearing/Redeem@1", roles=frozenset({"central_bank"}))
 @dataclass(frozen=True, slots=True)
 class Redeem:
     """Central bank: debit on-ledger cash back to the participant's reserve account."""
@@ -98,7 +98,7 @@ class Redeem:
         validate_amount(self.amount)
 
 
-@message_type("clearing/SetUrgentReserve@1")
+@message_type("clearing/SetUrgentReserve@1", roles=frozenset({"bank"}))
 @dataclass(frozen=True, slots=True)
 class SetUrgentReserve:
     """A participant bank: keep `amount` of its `currency` balance for URGENT payments only."""
@@ -114,7 +114,7 @@ class SetUrgentReserve:
             )
 
 
-@message_type("clearing/SubmitPayment@1")
+@message_type("clearing/SubmitPayment@1", roles=frozenset({"bank"}))
 @dataclass(frozen=True, slots=True)
 class SubmitPayment:
     """A participant bank pays `receiver` (an org id); settles gross at once or is QUEUED."""
@@ -139,7 +139,7 @@ class SubmitPayment:
         validate_uetr(self.uetr)
 
 
-@message_type("clearing/HoldPayment@1")
+@message_type("clearing/HoldPayment@1", roles=frozenset({"bank"}))
 @dataclass(frozen=True, slots=True)
 class HoldPayment:
     """Sender: take a QUEUED payment out of settlement (ON_HOLD)."""
@@ -150,7 +150,7 @@ class HoldPayment:
         validate_uetr(self.uetr)
 
 
-@message_type("clearing/ReleasePayment@1")
+@message_type("clearing/ReleasePayment@1", roles=frozenset({"bank"}))
 @dataclass(frozen=True, slots=True)
 class ReleasePayment:
     """Sender: put an ON_HOLD payment back in the queue with its original sequence number."""
@@ -161,7 +161,7 @@ class ReleasePayment:
         validate_uetr(self.uetr)
 
 
-@message_type("clearing/CancelPayment@1")
+@message_type("clearing/CancelPayment@1", roles=frozenset({"bank"}))
 @dataclass(frozen=True, slots=True)
 class CancelPayment:
     """Sender: cancel a QUEUED or ON_HOLD payment (terminal)."""
@@ -172,7 +172,7 @@ class CancelPayment:
         validate_uetr(self.uetr)
 
 
-@message_type("clearing/SetSuspended@1")
+@message_type("clearing/SetSuspended@1", roles=frozenset({"central_bank", "regulator"}))
 @dataclass(frozen=True, slots=True)
 class SetSuspended:
     """Central bank or regulator: suspend (1) or unsuspend (0) a participant."""
@@ -186,7 +186,7 @@ class SetSuspended:
             raise InvalidTransaction(ERR_BAD_FIELD, "suspended must be 0 or 1")
 
 
-@message_type("clearing/RunLsm@1")
+@message_type("clearing/RunLsm@1", roles=frozenset({"central_bank"}))
 @dataclass(frozen=True, slots=True)
 class RunLsm:
     """Central bank: gross retries, then one netting cycle over `currency`'s queue."""
@@ -197,7 +197,7 @@ class RunLsm:
         validate_currency(self.currency)
 
 
-@message_type("clearing/CutOff@1")
+@message_type("clearing/CutOff@1", roles=frozenset({"central_bank"}))
 @dataclass(frozen=True, slots=True)
 class CutOff:
     """Central bank: end of day; every queued or held payment in `currency` is REJECTED."""

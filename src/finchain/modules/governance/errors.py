@@ -27,3 +27,6 @@ ERR_BAD_GENESIS = register_error(
 ERR_GOVERNANCE_ONLY = register_error(
     "governance", 8, "governance_only", "governance parameters change only by a vote"
 )
+ERR_UNKNOWN_ORG = register_error(
+    "governance", 9, "unknown_org", "no member organisation with that id"
+)

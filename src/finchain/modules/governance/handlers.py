@@ -21,6 +21,7 @@ from finchain.modules.governance.errors import (
     ERR_ILLEGAL_TRANSITION,
     ERR_NO_VOTING_WEIGHT,
     ERR_UNAUTHORIZED,
+    ERR_UNKNOWN_ORG,
 )
 from finchain.modules.governance.expected import ActionExecutor, Membership
 from finchain.modules.governance.keeper import (
@@ -137,7 +138,7 @@ def handle_set_weight(ctx: ExecutionContext, msg: SetWeight, members: Membership
     _require_governance(ctx)
     # VALIDATE
     if not members.org_exists(msg.org_id):
-        raise InvalidTransaction(ERR_UNAUTHORIZED, f"no member {msg.org_id!r}")
+        raise InvalidTransaction(ERR_UNKNOWN_ORG, f"no member {msg.org_id!r}")
     # APPLY
     keeper.set_weight(msg.org_id, msg.weight)
     # EMIT

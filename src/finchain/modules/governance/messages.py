@@ -12,7 +12,7 @@ from typing import Any
 
 from finchain.codec import decode, encode
 from finchain.errors import InvalidTransaction
-from finchain.model.message import decode_msg, encode_msg, message_type
+from finchain.model.message import ANY_MEMBER, GOVERNANCE_ONLY, decode_msg, encode_msg, message_type
 from finchain.modules.governance.errors import ERR_BAD_FIELD, ERR_NOT_GOVERNABLE
 from finchain.modules.governance.keeper import OPTIONS
 from finchain.modules.governance.params import THRESHOLDS
@@ -51,7 +51,7 @@ def decode_action(action: bytes) -> Any:
     return msg
 
 
-@message_type("governance/Propose@1")
+@message_type("governance/Propose@1", roles=frozenset({"admin"}))
 @dataclass(frozen=True, slots=True)
 class Propose:
     """An admin member proposes `action` (DRAFT until its proposer opens the vote)."""
@@ -65,7 +65,7 @@ class Propose:
         decode_action(self.action)
 
 
-@message_type("governance/OpenVoting@1")
+@message_type("governance/OpenVoting@1", roles=frozenset({"admin"}))
 @dataclass(frozen=True, slots=True)
 class OpenVoting:
     """The proposer opens voting: DRAFT -> VOTING until height + voting period."""
@@ -76,7 +76,7 @@ class OpenVoting:
         _validate_id(self.proposal_id)
 
 
-@message_type("governance/Vote@1")
+@message_type("governance/Vote@1", roles=ANY_MEMBER)
 @dataclass(frozen=True, slots=True)
 class Vote:
     """A member organisation votes yes, no or abstain; a later vote replaces its earlier one."""
@@ -93,7 +93,7 @@ class Vote:
 # ---- governed actions of the module itself ----------------------------------------------------
 
 
-@message_type("governance/SetWeight@1")
+@message_type("governance/SetWeight@1", roles=GOVERNANCE_ONLY)
 @dataclass(frozen=True, slots=True)
 class SetWeight:
     """The voting weight of a member organisation (0: it may not vote)."""
@@ -106,9 +106,11 @@ class SetWeight:
             raise InvalidTransaction(ERR_BAD_FIELD, "weight must be 0 .. 1,000,000")
 
 
-@message_type("governance/SetParams@1")
+@message_type("governance/SetParams@1", roles=GOVERNANCE_ONLY)
 @dataclass(frozen=True, slots=True)
 class SetParams:
+    """The voting period, default threshold and default weight of later proposals."""
+
     voting_period_blocks: int
     default_threshold: str
     default_weight: int
@@ -123,7 +125,7 @@ class SetParams:
             raise InvalidTransaction(ERR_BAD_FIELD, "default weight must be 0 .. 1,000,000")
 
 
-@message_type("governance/SetThreshold@1")
+@message_type("governance/SetThreshold@1", roles=GOVERNANCE_ONLY)
 @dataclass(frozen=True, slots=True)
 class SetThreshold:
     """The threshold proposals of `action_type` need from now on."""

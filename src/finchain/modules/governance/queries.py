@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import typing
+
+from finchain.crypto import Address, format_address
 from finchain.errors import NotFound
 from finchain.modules.governance.keeper import GovernanceView, Proposal
 from finchain.modules.governance.messages import decode_action
@@ -43,8 +46,17 @@ def _proposal_json(view: GovernanceView, proposal: Proposal) -> dict[str, object
 
 
 def _action_value(action: object) -> dict[str, object]:
+    """Fields as in TxJson: addresses `0x…`, other bytes plain hex, integers as strings."""
+    hints = typing.get_type_hints(type(action))
     values: dict[str, object] = {}
     for name in getattr(action, "__dataclass_fields__", {}):
         value = getattr(action, name)
-        values[name] = "0x" + value.hex() if isinstance(value, bytes) else value
+        if hints[name] is Address:
+            values[name] = format_address(value)
+        elif isinstance(value, bytes):
+            values[name] = value.hex()
+        elif isinstance(value, int):
+            values[name] = str(value)
+        else:
+            values[name] = value
     return values

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from finchain.crypto import Address
 from finchain.errors import InvalidTransaction
-from finchain.model.message import message_type
+from finchain.model.message import ANY_MEMBER, GOVERNANCE_ONLY, message_type
 from finchain.modules.members.errors import ERR_BAD_FIELD
 from finchain.modules.members.roles import ROLES
 
@@ -15,7 +15,7 @@ ORG_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 MAX_NAME = 128
 
 
-@message_type("members/AddAccount@1")
+@message_type("members/AddAccount@1", roles=ANY_MEMBER)
 @dataclass(frozen=True, slots=True)
 class AddAccount:
     """Register `address` as another account of the sender's organisation."""
@@ -39,7 +39,7 @@ def validate_role(role: str) -> None:
         raise InvalidTransaction(ERR_BAD_FIELD, f"unknown role {role!r}; roles are {ROLES}")
 
 
-@message_type("members/AddOrg@1")
+@message_type("members/AddOrg@1", roles=GOVERNANCE_ONLY)
 @dataclass(frozen=True, slots=True)
 class AddOrg:
     """Admit organisation `org_id` with `roles` (comma-separated) and its first account."""
@@ -61,7 +61,7 @@ class AddOrg:
         return tuple(sorted({r.strip() for r in self.roles.split(",") if r.strip()}))
 
 
-@message_type("members/RemoveOrg@1")
+@message_type("members/RemoveOrg@1", roles=GOVERNANCE_ONLY)
 @dataclass(frozen=True, slots=True)
 class RemoveOrg:
     """Remove organisation `org_id` and every account of it (its keys can no longer sign)."""
@@ -72,9 +72,11 @@ class RemoveOrg:
         validate_org_id(self.org_id)
 
 
-@message_type("members/GrantRole@1")
+@message_type("members/GrantRole@1", roles=GOVERNANCE_ONLY)
 @dataclass(frozen=True, slots=True)
 class GrantRole:
+    """Give organisation `org_id` the role `role`."""
+
     org_id: str
     role: str
 
@@ -83,9 +85,11 @@ class GrantRole:
         validate_role(self.role)
 
 
-@message_type("members/RevokeRole@1")
+@message_type("members/RevokeRole@1", roles=GOVERNANCE_ONLY)
 @dataclass(frozen=True, slots=True)
 class RevokeRole:
+    """Take the role `role` from organisation `org_id` (one admin organisation must remain)."""
+
     org_id: str
     role: str
 

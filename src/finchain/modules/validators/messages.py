@@ -24,7 +24,7 @@ def validate_power(power: int) -> None:
         raise InvalidTransaction(ERR_BAD_POWER, f"power must be 0 .. {MAX_POWER}, got {power}")
 
 
-@message_type("validators/SetPower@1")
+@message_type("validators/SetPower@1", roles=frozenset({"admin"}))
 @dataclass(frozen=True, slots=True)
 class SetPower:
     """Set the voting power of the validator with this Ed25519 key (0 removes it)."""

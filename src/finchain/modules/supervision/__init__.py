@@ -1,0 +1,19 @@
+"""Module `supervision`: a regulator's directives and the review of members' reports
+(DOMAIN.md §11, REG-1 … REG-5).
+
+State layout (keys built in `keys.py`):
+| key                                      | value                                        |
+|------------------------------------------|----------------------------------------------|
+| `supervision/directive/<u64 id>`         | Directive (kind, target, legal basis, state) |
+| `supervision/inforce/<kind>/<target>`    | id of the EXECUTED directive holding target  |
+| `supervision/frozen/<address>`           | present while the account is frozen          |
+| `supervision/report/<u64 id>`            | Report (type, height, SHA-256, state)        |
+
+Messages: regulator `IssueDirective(kind, target, legal_basis)` (freeze_account: the ante then
+refuses every transaction the account sends, `tx/account_frozen`; suspend_participant: the
+member is suspended in clearing, CLR-8), `LiftDirective(id, legal_basis)`, `ReviewReport(id,
+ACKNOWLEDGED|REJECTED, note)`; any member `SubmitReport(type, height, hash)`.
+States: directive ISSUED -> EXECUTED -> LIFTED; report (GENERATED off chain) -> SUBMITTED ->
+ACKNOWLEDGED | REJECTED. Events: `supervision.directive_issued`, `directive_executed`,
+`directive_lifted`, `report_submitted`, `report_reviewed`. Invariant: SUP-1 (`invariants.py`).
+"""

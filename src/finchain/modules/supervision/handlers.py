@@ -1,0 +1,225 @@
+"""Handlers of the supervision module, one function per message, in labelled steps.
+
+Directives take effect in the transaction that issues them: ISSUED, then the effect, then
+EXECUTED (both events emitted); lifting undoes the effect (LIFTED). One directive of a kind
+holds a target at a time. Effects: `freeze_account` marks the account frozen (the ante refuses
+every transaction it sends: it can make no debit); `suspend_participant` suspends the member in
+clearing (CLR-8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from finchain.crypto import parse_address
+from finchain.errors import InvalidTransaction
+from finchain.modules.context import ExecutionContext
+from finchain.modules.supervision import keys
+from finchain.modules.supervision.errors import (
+    ERR_ALREADY_IN_FORCE,
+    ERR_BAD_FIELD,
+    ERR_ILLEGAL_TRANSITION,
+    ERR_UNAUTHORIZED,
+    ERR_UNKNOWN_TARGET,
+)
+from finchain.modules.supervision.expected import Membership, ParticipantSuspension
+from finchain.modules.supervision.keeper import (
+    EXECUTED,
+    ISSUED,
+    LIFTED,
+    SUBMITTED,
+    Directive,
+    Report,
+    SupervisionKeeper,
+)
+from finchain.modules.supervision.messages import (
+    FREEZE_ACCOUNT,
+    IssueDirective,
+    LiftDirective,
+    ReviewReport,
+    SubmitReport,
+)
+from finchain.state import StateReader, StateWriter
+
+REGULATOR_ROLE = "regulator"
+Handler = Callable[[ExecutionContext, Any], None]
+MembershipFactory = Callable[[StateReader], Membership]
+SuspensionFactory = Callable[[StateWriter], ParticipantSuspension]
+
+
+def make_handlers(
+    membership: MembershipFactory, suspension: SuspensionFactory
+) -> dict[type, Handler]:
+    def bind(handler: Callable[..., None]) -> Handler:
+        return lambda ctx, msg: handler(ctx, msg, membership(ctx.state), suspension(ctx.state))
+
+    return {
+        IssueDirective: bind(handle_issue_directive),
+        LiftDirective: bind(handle_lift_directive),
+        SubmitReport: bind(handle_submit_report),
+        ReviewReport: bind(handle_review_report),
+    }
+
+
+def handle_issue_directive(
+    ctx: ExecutionContext,
+    msg: IssueDirective,
+    members: Membership,
+    clearing: ParticipantSuspension,
+) -> None:
+    keeper = SupervisionKeeper(ctx.state)
+    # AUTHORIZE
+    issuer = _require_regulator(ctx, members)
+    # VALIDATE
+    if msg.kind == FREEZE_ACCOUNT:
+        if not members.is_member_account(parse_address(msg.target)):
+            raise InvalidTransaction(ERR_UNKNOWN_TARGET, f"{msg.target} is no member's account")
+    elif not members.org_exists(msg.target):
+        raise InvalidTransaction(ERR_UNKNOWN_TARGET, f"no member organisation {msg.target!r}")
+    in_force = keeper.find_in_force(msg.kind, msg.target)
+    if in_force is not None:
+        raise InvalidTransaction(
+            ERR_ALREADY_IN_FORCE, f"directive {in_force} already holds {msg.target}"
+        )
+    # APPLY
+    directive = Directive(
+        directive_id=keeper.next_id(keys.DIRECTIVE_COUNTER),
+        kind=msg.kind,
+        target=msg.target,
+        legal_basis=msg.legal_basis,
+        issuer=issuer,
+        status=ISSUED,
+        issued_height=ctx.height,
+    )
+    _emit(ctx, "supervision.directive_issued", directive)
+    _apply_effect(keeper, clearing, directive, in_force=True)
+    executed = directive.with_status(EXECUTED)
+    keeper.save_directive(executed)
+    # EMIT
+    _emit(ctx, "supervision.directive_executed", executed)
+
+
+def handle_lift_directive(
+    ctx: ExecutionContext,
+    msg: LiftDirective,
+    members: Membership,
+    clearing: ParticipantSuspension,
+) -> None:
+    keeper = SupervisionKeeper(ctx.state)
+    # AUTHORIZE
+    _require_regulator(ctx, members)
+    # VALIDATE
+    directive = keeper.get_directive(msg.directive_id)
+    if directive.status != EXECUTED:
+        raise InvalidTransaction(
+            ERR_ILLEGAL_TRANSITION, f"directive {directive.directive_id} is {directive.status}"
+        )
+    # APPLY
+    _apply_effect(keeper, clearing, directive, in_force=False)
+    lifted = directive.with_status(LIFTED, lifted_height=ctx.height, lift_basis=msg.legal_basis)
+    keeper.save_directive(lifted)
+    # EMIT
+    _emit(ctx, "supervision.directive_lifted", lifted)
+
+
+def handle_submit_report(
+    ctx: ExecutionContext, msg: SubmitReport, members: Membership, _: ParticipantSuspension
+) -> None:
+    keeper = SupervisionKeeper(ctx.state)
+    # AUTHORIZE
+    submitter = members.find_org_of(ctx.sender)
+    if submitter is None:
+        raise InvalidTransaction(ERR_UNAUTHORIZED, "only members submit reports")
+    # VALIDATE
+    if msg.report_height >= ctx.height:
+        raise InvalidTransaction(
+            ERR_BAD_FIELD, f"report_height must be a committed height (< {ctx.height})"
+        )
+    # APPLY
+    report = Report(
+        report_id=keeper.next_id(keys.REPORT_COUNTER),
+        report_type=msg.report_type,
+        report_height=msg.report_height,
+        report_hash=msg.report_hash,
+        submitter=submitter,
+        status=SUBMITTED,
+        submitted_height=ctx.height,
+    )
+    keeper.save_report(report)
+    # EMIT
+    ctx.emit(
+        "supervision.report_submitted",
+        id=str(report.report_id),
+        report_type=report.report_type,
+        report_height=str(report.report_height),
+        report_hash=report.report_hash.hex(),
+        submitter=submitter,
+    )
+
+
+def handle_review_report(
+    ctx: ExecutionContext, msg: ReviewReport, members: Membership, _: ParticipantSuspension
+) -> None:
+    keeper = SupervisionKeeper(ctx.state)
+    # AUTHORIZE
+    reviewer = _require_regulator(ctx, members)
+    # VALIDATE
+    report = keeper.get_report(msg.report_id)
+    if report.status != SUBMITTED:
+        raise InvalidTransaction(
+            ERR_ILLEGAL_TRANSITION, f"report {msg.report_id} is {report.status}"
+        )
+    # APPLY
+    reviewed = Report(
+        report.report_id,
+        report.report_type,
+        report.report_height,
+        report.report_hash,
+        report.submitter,
+        msg.decision,
+        report.submitted_height,
+        reviewer,
+        ctx.height,
+        msg.note,
+    )
+    keeper.save_report(reviewed)
+    # EMIT
+    ctx.emit(
+        "supervision.report_reviewed",
+        id=str(report.report_id),
+        decision=msg.decision,
+        reviewer=reviewer,
+        submitter=report.submitter,
+    )
+
+
+def _apply_effect(
+    keeper: SupervisionKeeper,
+    clearing: ParticipantSuspension,
+    directive: Directive,
+    in_force: bool,
+) -> None:
+    if directive.kind == FREEZE_ACCOUNT:
+        keeper.set_frozen(parse_address(directive.target), in_force)
+    else:
+        clearing.set_suspended(directive.target, in_force)
+
+
+def _require_regulator(ctx: ExecutionContext, members: Membership) -> str:
+    org = members.find_org_of(ctx.sender)
+    if org is None or not members.has_role(ctx.sender, REGULATOR_ROLE):
+        raise InvalidTransaction(ERR_UNAUTHORIZED, "only a regulator issues directives and reviews")
+    return org
+
+
+def _emit(ctx: ExecutionContext, event: str, directive: Directive) -> None:
+    ctx.emit(
+        event,
+        id=str(directive.directive_id),
+        kind=directive.kind,
+        target=directive.target,
+        legal_basis=directive.legal_basis,
+        issuer=directive.issuer,
+        status=directive.status,
+    )

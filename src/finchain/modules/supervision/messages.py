@@ -1,0 +1,103 @@
+"""Message types of the supervision module: directives and the review of submitted reports."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from finchain.crypto import parse_address
+from finchain.errors import InvalidTransaction
+from finchain.model.message import ANY_MEMBER, message_type
+from finchain.modules.supervision.errors import ERR_BAD_FIELD
+
+FREEZE_ACCOUNT = "freeze_account"
+SUSPEND_PARTICIPANT = "suspend_participant"
+DIRECTIVE_KINDS = (FREEZE_ACCOUNT, SUSPEND_PARTICIPANT)
+REPORT_DECISIONS = ("ACKNOWLEDGED", "REJECTED")
+MAX_TEXT = 256
+REGULATOR = frozenset({"regulator"})
+_ORG_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_REPORT_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def validate_text(name: str, text: str) -> None:
+    if not 0 < len(text) <= MAX_TEXT:
+        raise InvalidTransaction(ERR_BAD_FIELD, f"{name} must be 1-{MAX_TEXT} characters")
+
+
+@message_type("supervision/IssueDirective@1", roles=REGULATOR)
+@dataclass(frozen=True, slots=True)
+class IssueDirective:
+    """A regulator orders `kind` against `target` (an account `0x…` for freeze_account, a
+    member organisation for suspend_participant), citing its legal basis; it takes effect at
+    once (ISSUED -> EXECUTED)."""
+
+    kind: str
+    target: str
+    legal_basis: str
+
+    def validate_basic(self) -> None:
+        if self.kind == FREEZE_ACCOUNT:
+            try:
+                parse_address(self.target)
+            except ValueError as exc:
+                raise InvalidTransaction(ERR_BAD_FIELD, str(exc)) from None
+            if self.target != self.target.lower():
+                raise InvalidTransaction(ERR_BAD_FIELD, "write the address in lowercase hex")
+        elif self.kind == SUSPEND_PARTICIPANT:
+            if not _ORG_ID.fullmatch(self.target):
+                raise InvalidTransaction(ERR_BAD_FIELD, f"bad participant {self.target!r}")
+        else:
+            raise InvalidTransaction(ERR_BAD_FIELD, f"kind must be one of {DIRECTIVE_KINDS}")
+        validate_text("legal_basis", self.legal_basis)
+
+
+@message_type("supervision/LiftDirective@1", roles=REGULATOR)
+@dataclass(frozen=True, slots=True)
+class LiftDirective:
+    """A regulator lifts an EXECUTED directive (EXECUTED -> LIFTED), citing its legal basis."""
+
+    directive_id: int
+    legal_basis: str
+
+    def validate_basic(self) -> None:
+        if self.directive_id < 0:
+            raise InvalidTransaction(ERR_BAD_FIELD, "directive ids are >= 0")
+        validate_text("legal_basis", self.legal_basis)
+
+
+@message_type("supervision/SubmitReport@1", roles=ANY_MEMBER)
+@dataclass(frozen=True, slots=True)
+class SubmitReport:
+    """A member submits the hash of a report it generated at committed height
+    `report_height` (GENERATED off chain -> SUBMITTED); the regulator recomputes it."""
+
+    report_type: str
+    report_height: int
+    report_hash: bytes
+
+    def validate_basic(self) -> None:
+        if not _REPORT_TYPE.fullmatch(self.report_type):
+            raise InvalidTransaction(ERR_BAD_FIELD, f"bad report type {self.report_type!r}")
+        if self.report_height < 1:
+            raise InvalidTransaction(ERR_BAD_FIELD, "report_height must be >= 1")
+        if len(self.report_hash) != 32:
+            raise InvalidTransaction(ERR_BAD_FIELD, "report_hash is a 32-byte SHA-256")
+
+
+@message_type("supervision/ReviewReport@1", roles=REGULATOR)
+@dataclass(frozen=True, slots=True)
+class ReviewReport:
+    """The regulator acknowledges or rejects a submitted report, with a note."""
+
+    report_id: int
+    decision: str
+    note: str
+
+    def validate_basic(self) -> None:
+        if self.report_id < 0:
+            raise InvalidTransaction(ERR_BAD_FIELD, "report ids are >= 0")
+        if self.decision not in REPORT_DECISIONS:
+            raise InvalidTransaction(ERR_BAD_FIELD, f"decision must be one of {REPORT_DECISIONS}")
+        if len(self.note) > MAX_TEXT:
+            raise InvalidTransaction(ERR_BAD_FIELD, f"note is at most {MAX_TEXT} characters")
