@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -187,8 +187,13 @@ def load_block_txs(db: Database, height: int) -> list[bytes]:
     return raws
 
 
-def assert_replay_reproduces(original: Database, path: Path) -> None:
-    """G-4: a fresh store fed the same genesis and blocks reaches every app hash and the state."""
+def assert_replay_reproduces(
+    original: Database,
+    path: Path,
+    then: Callable[[Application, Database], None] | None = None,
+) -> None:
+    """G-4: a fresh store fed the same genesis and blocks reaches every app hash and the state;
+    `then` runs on the replica before it is closed (e.g. to recompute a report there)."""
     raw_genesis = original.load_genesis()
     meta = original.load_meta()
     assert raw_genesis is not None and meta is not None
@@ -209,6 +214,8 @@ def assert_replay_reproduces(original: Database, path: Path) -> None:
         assert (replica.height, replica.app_hash) == (meta.height, meta.app_hash)
         assert dict(replica_db.iterate(b"")) == dict(original.iterate(b""))
         assert replica.check_invariants() == []
+        if then is not None:
+            then(replica, replica_db)
     finally:
         replica_db.close()
 

@@ -42,13 +42,13 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
 
     @router.get("/accounts", summary="Settlement accounts the reader may see")
     def get_accounts(currency: Currency, request: Request, viewer: ViewerDep) -> JSONResponse:
-        accounts = query("clearing/accounts", currency=currency, scope=_member(viewer))
+        accounts = query("clearing/accounts", currency=currency, scope=require_member(viewer))
         audit(viewer, request, [{a["participant"]} for a in accounts])
         return JSONResponse(accounts)
 
     @router.get("/payments/{uetr}", summary="A payment the reader sends or receives")
     def get_payment(uetr: str, request: Request, viewer: ViewerDep) -> JSONResponse:
-        payment = query("clearing/payment", uetr=uetr, scope=_member(viewer))
+        payment = query("clearing/payment", uetr=uetr, scope=require_member(viewer))
         audit(viewer, request, [{payment["sender"], payment["receiver"]}])
         return JSONResponse(payment)
 
@@ -64,7 +64,7 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
         viewer: ViewerDep,
         original: Annotated[str, Query(pattern=r"^pacs\.00[89]$")] = "pacs.008",
     ) -> Response:
-        payment = query("clearing/payment", uetr=uetr, scope=_member(viewer))
+        payment = query("clearing/payment", uetr=uetr, scope=require_member(viewer))
         audit(viewer, request, [{payment["sender"], payment["receiver"]}])
         last = app.info()
         report = status_report(payment, original, last.last_height, last.last_time_ms)
@@ -72,19 +72,19 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
 
     @router.get("/queue", summary="Queued and held payments the reader may see")
     def get_queue(currency: Currency, request: Request, viewer: ViewerDep) -> JSONResponse:
-        queue = query("clearing/queue", currency=currency, scope=_member(viewer))
+        queue = query("clearing/queue", currency=currency, scope=require_member(viewer))
         audit(viewer, request, [{p["sender"], p["receiver"]} for p in queue])
         return JSONResponse(queue)
 
     @router.get("/cycles", summary="Netting cycles (a bank sees its own net result)")
     def get_cycles(request: Request, viewer: ViewerDep) -> JSONResponse:
-        cycles = query("clearing/cycles", scope=_member(viewer))
+        cycles = query("clearing/cycles", scope=require_member(viewer))
         audit(viewer, request, [set(c["net_changes"]) for c in cycles if c["net_changes"]])
         return JSONResponse(cycles)
 
     @router.get("/days", summary="Closed business days (cut-offs) of a currency")
     def get_days(currency: Currency, request: Request, viewer: ViewerDep) -> JSONResponse:
-        days = query("clearing/days", currency=currency, scope=_member(viewer))
+        days = query("clearing/days", currency=currency, scope=require_member(viewer))
         audit(viewer, request, [set(d["closing_balances"]) for d in days])
         return JSONResponse(days)
 
@@ -105,7 +105,7 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
         request: Request,
         viewer: ViewerDep,
     ) -> Response:
-        scope = _member(viewer)
+        scope = require_member(viewer)
         if scope.org != participant and not sees_everything(scope):
             raise ApiError(404, ERR_NOT_FOUND, f"no statement of {participant} for this reader")
         days = query("clearing/days", currency=currency)
@@ -146,7 +146,7 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
         openapi_extra={"requestBody": {"content": {XML: {"schema": {"type": "string"}}}}},
     )
     async def map_payments(request: Request, viewer: ViewerDep) -> JSONResponse:
-        scope = _member(viewer)
+        scope = require_member(viewer)
         xml = await request.body()
         instructions = await run_in_threadpool(parse_payment_instructions, xml)
         directory = {e["bic"]: e["participant"] for e in query("clearing/directory")}
@@ -157,8 +157,8 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
     return router
 
 
-def _member(viewer: Viewer) -> ReadScope:
-    """The reader's scope; clearing data is never served to anonymous readers."""
+def require_member(viewer: Viewer) -> ReadScope:
+    """The reader's scope; private data is never served to anonymous readers."""
     if viewer.is_anonymous:
         raise ApiError(
             401, ERR_UNAUTHENTICATED, "clearing reads need a signed request (see docs/api.md)"

@@ -328,12 +328,15 @@ class Application:
 
     def query(self, path: str, params: dict[str, Any], height: int | None = None) -> QueryResult:
         """Run a read-only query at a committed height (default: the latest; 0 = genesis)."""
+        view = self.view_at(height)
+        return QueryResult(view.height, run_query(view, path, params))
+
+    def view_at(self, height: int | None = None) -> HistoricalView:
+        """A read-only view of the state committed at `height` (default: the latest)."""
         last_height = self._last.height
         if height is not None and not 0 <= height <= last_height:
             raise NotFound(f"height {height} is not committed (latest is {last_height})")
-        at = last_height if height is None else height
-        value = run_query(HistoricalView(self.db, at), path, params)
-        return QueryResult(at, value)
+        return HistoricalView(self.db, last_height if height is None else height)
 
     # ---- helpers --------------------------------------------------------------------------
 

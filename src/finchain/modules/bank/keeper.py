@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from finchain.codec import decode, decode_uint, encode, encode_uint
@@ -56,6 +57,12 @@ class BankView:
         return {
             key[len(prefix) :].decode(): decode_uint(raw) for key, raw in self.state.iterate(prefix)
         }
+
+    def list_all_balances(self) -> Iterator[tuple[bytes, str, int]]:
+        """Every (address, asset, balance) in key order."""
+        for key, raw in self.state.iterate(keys.BALANCE_PREFIX):
+            address, symbol = keys.split_balance_key(key)
+            yield address, symbol, decode_uint(raw)
 
     def get_supply(self, symbol: str) -> int:
         raw = self.state.get(keys.supply_key(symbol))
