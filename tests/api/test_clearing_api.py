@@ -21,6 +21,8 @@ import pytest
 import xmlschema
 from fastapi.testclient import TestClient
 from httpx import Response
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from finchain.api import ApiSettings, NodeServices, create_api
 from finchain.api.audit import verify_audit_log
@@ -43,6 +45,7 @@ from tests.helpers import CHAIN_ID, Chain, make_chain
 
 SAMPLES = Path(__file__).resolve().parents[1] / "iso20022" / "samples"
 BANKS = ("bank-a", "bank-b", "bank-c")
+READERS = ("regulator", "regulator", "bank-a", "pboc")
 LEGAL_BASIS = "《中国人民银行法》第三十二条 (PBOC Law art. 32): payment system oversight"
 DIRECTORY = {"ICBKCNBJ": "bank-a", "BKCHCNBJXXX": "bank-b", "ABOCCNBJ": "bank-c"}
 
@@ -429,3 +432,39 @@ def test_end_of_day_camt053_reconciles_per_account(
     assert other.status_code == 404
     future = read(client, chain, "bank-a", "/v1/clearing/statements/bank-a?currency=CNY&day=2")
     assert future.status_code == 404
+
+
+REG2_TARGETS = [
+    "/v1/clearing/accounts?currency=CNY",
+    "/v1/clearing/queue?currency=CNY",
+    "/v1/clearing/cycles",
+    "/v1/clearing/days?currency=CNY",
+    f"/v1/clearing/payments/{uetr(1)}",
+    f"/v1/clearing/payments/{uetr(1)}/pacs002",
+    "/v1/blocks/latest",
+    "/v1/reports/balances",
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    reads=st.lists(st.tuples(st.sampled_from(REG2_TARGETS), st.sampled_from(READERS)), max_size=12)
+)
+def test_reg2_every_regulator_read_makes_exactly_one_audit_record(
+    client: TestClient, chain: Chain, audit_path: Path, reads: list[tuple[str, str]]
+) -> None:
+    """REG-2 over random reads: each regulator read adds exactly one record, carrying its
+    legal basis and target; a bank's reads of its own data add none."""
+    if chain.app.height == 1:  # the fixture's set-up block; the examples share the chain
+        chain.execute(pay(chain, "bank-a", "bank-b", 500, 1))
+    for target, reader in reads:
+        before = len(audit_lines(audit_path))
+        response = read(client, chain, reader, target)
+        assert response.status_code in (200, 404), response.text
+        new = audit_lines(audit_path)[before:]
+        if reader == "regulator":
+            assert [(e["org"], e["target"], e["legal_basis"]) for e in new] == [
+                ("regulator", target, LEGAL_BASIS)
+            ]
+        elif reader == "bank-a":
+            assert new == []

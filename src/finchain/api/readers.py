@@ -3,9 +3,10 @@
 Routes that serve private data declare `viewer: ViewerDep` (resolved by the `Readers` that
 `create_api` keeps in `app.state.readers`), cut their answer with `api/privacy.py` or a scoped
 query, and call `readers.audit_request` with the owners of each private item in it before
-answering: the items of other organisations that a supervisory reader (central bank,
-regulator) saw are logged (G-5, REG-2), and a regulator that gives no legal basis for such a
-read is refused with 403 `api/legal_basis_required`.
+answering: every read by a regulator (REG-2, one record per read, even an empty one) and every
+read by the central bank of other organisations' items are logged (G-5); a regulator that gives
+no legal basis is refused with 403 `api/legal_basis_required`. Public routes (status, members,
+assets, validators, governance, directives) are not logged.
 """
 
 from __future__ import annotations
@@ -55,17 +56,20 @@ class Readers:
     def audit(
         self, viewer: Viewer, method: str, target: str, owners: Iterable[frozenset[str]]
     ) -> None:
-        """Log the supervisory part of a read whose private items have these owners."""
+        """Log a read through a private-data route: every one by a regulator (REG-2: exactly one
+        record per read, with its legal basis, even if it found nothing), and the central
+        bank's reads of other parties' items."""
         if not sees_everything(viewer.scope):
             return  # a party reads only its own items
         foreign = [o for o in owners if viewer.scope.org not in o]
-        if not foreign:
+        is_regulator = REGULATOR_ROLE in viewer.scope.roles
+        if not foreign and not is_regulator:
             return
-        if REGULATOR_ROLE in viewer.scope.roles and not viewer.legal_basis:
+        if is_regulator and not viewer.legal_basis:
             raise ApiError(
                 403,
                 ERR_LEGAL_BASIS_REQUIRED,
-                "a regulator reading another party's data must state the legal basis "
+                "a regulator's reads of members' data must state the legal basis "
                 "(X-Finchain-Legal-Basis)",
             )
         self.audit_log.record(viewer, method, target, foreign)
