@@ -93,19 +93,20 @@ SAMPLES: dict[str, Any] = {
         supervision.IssueDirective("suspend_participant", "bank-c", "Art. 1 (test)"),
         supervision.LiftDirective(0, "Art. 1 (test)"),
         supervision.SubmitReport("daily_positions", 1, b"\x01" * 32),
+        supervision.AnchorAuditLog("node-0", 1, b"\x02" * 32),
         supervision.ReviewReport(0, "ACKNOWLEDGED", "ok"),
     )
 }
 
 # REG-1: what the regulator may write. Widening it is a deliberate change of this list.
 REGULATOR_MAY_SEND = {
-    "clearing/SetSuspended@1",  # a directive: suspend or unsuspend a participant
     "supervision/IssueDirective@1",
     "supervision/LiftDirective@1",
     "supervision/ReviewReport@1",
     "members/AddAccount@1",  # any member: a new key of its own organisation
     "governance/Vote@1",  # any member: a vote on a proposal, if it has a weight
     "supervision/SubmitReport@1",  # any member
+    "supervision/AnchorAuditLog@1",  # any member: its node's read audit log
 }
 
 

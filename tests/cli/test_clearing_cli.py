@@ -132,7 +132,7 @@ def test_queue_hold_cut_off_and_statement(
     assert "ON_HOLD" in out and "50.00" in out
 
     suspended = invoke_json(
-        runner, cli_node, "tx", "clearing", "set-suspended", "--from", "regulator",
+        runner, cli_node, "tx", "clearing", "set-suspended", "--from", "pboc",
         "--participant", "bank-b", "--suspend",
     )  # fmt: skip
     assert isinstance(suspended, dict) and suspended["events"][0]["type"] == "clearing.suspended"

@@ -9,8 +9,10 @@ to, the API appends one JSON line to the node's audit log before answering:
 `owners` are the organisations whose data was read; `prev` is the SHA-256 (hex) of the
 previous line, so removing or editing a line breaks the chain (`verify_audit_log`). The log is
 append-only and fsynced per line; it lives with the node (`HOME/audit/reads.jsonl`), off chain:
-a read must not need consensus. `entries()` serves the audit API (a reader's own reads, or the
-reads of a member's data).
+a read must not need consensus. The node anchors its head on chain (`node/audit_anchor.py`:
+`supervision/AnchorAuditLog` after blocks in which the log grew), so even a log rewritten with
+a valid chain is caught (`verify_audit_log(path, anchor)`). `entries()` serves the audit API
+(a reader's own reads, or the reads of a member's data).
 
 Concurrency: `record` and `entries` are thread-safe (routes run in worker threads).
 """
@@ -83,9 +85,16 @@ class AuditLog:
         with self._lock:
             return list(self._entries)
 
+    def head(self) -> tuple[int, str]:
+        """(number of entries, SHA-256 hex of the last line): what an on-chain anchor fixes."""
+        with self._lock:
+            return len(self._entries), self._prev
 
-def verify_audit_log(path: Path) -> int:
-    """The number of entries, or ValueError naming the first line that breaks the chain."""
+
+def verify_audit_log(path: Path, anchor: tuple[int, str] | None = None) -> int:
+    """The number of entries, or ValueError naming the first line that breaks the chain. With
+    an on-chain `anchor` (entries, head hex), the first `entries` lines must end in `head`:
+    a log rewritten from the start, with a valid chain, still fails against its anchor."""
     prev = GENESIS_PREV
     lines = path.read_bytes().splitlines()
     for number, line in enumerate(lines):
@@ -93,4 +102,8 @@ def verify_audit_log(path: Path) -> int:
         if entry["prev"] != prev or entry["seq"] != number:
             raise ValueError(f"audit log broken at line {number + 1}")
         prev = hashlib.sha256(line).hexdigest()
+        if anchor is not None and number + 1 == anchor[0] and prev != anchor[1]:
+            raise ValueError(f"audit log differs from its on-chain anchor at line {number + 1}")
+    if anchor is not None and len(lines) < anchor[0]:
+        raise ValueError(f"audit log has {len(lines)} lines; the chain anchored {anchor[0]}")
     return len(lines)

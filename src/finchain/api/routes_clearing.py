@@ -161,6 +161,6 @@ def require_member(viewer: Viewer) -> ReadScope:
     """The reader's scope; private data is never served to anonymous readers."""
     if viewer.is_anonymous:
         raise ApiError(
-            401, ERR_UNAUTHENTICATED, "clearing reads need a signed request (see docs/api.md)"
+            401, ERR_UNAUTHENTICATED, "private data needs a signed request (see docs/api.md)"
         )
     return viewer.scope

@@ -1,9 +1,9 @@
 """The API factory: builds the FastAPI application over a running node's services.
 
 `create_api` subscribes a commit watcher and the WebSocket hub to the engine once, mounts the
-transaction, query, clearing, governance, audit, report and WebSocket routes with the readers'
-identity and audit log (`readers.py`), installs the error mapping (every error body is
-`{code, message, details}`) and the body-size limit.
+transaction, query, clearing, governance, supervision, audit, report and WebSocket routes with
+the readers' identity and audit log (`readers.py`), installs the error mapping (every error body
+is `{code, message, details}`) and the body-size limit.
 
 Must never: start or stop the engine or touch the database's lifecycle; the node owns those.
 """
@@ -22,6 +22,7 @@ from finchain.api.routes_clearing import build_clearing_router
 from finchain.api.routes_governance import build_governance_router
 from finchain.api.routes_query import build_query_router
 from finchain.api.routes_reports import build_reports_router
+from finchain.api.routes_supervision import build_supervision_router
 from finchain.api.routes_tx import build_tx_router
 from finchain.api.services import ApiSettings, NodeServices
 from finchain.api.submission import CommitWatcher, Submitter
@@ -35,7 +36,11 @@ DESCRIPTION = (
 )
 
 
-def create_api(services: NodeServices, settings: ApiSettings | None = None) -> FastAPI:
+def create_api(
+    services: NodeServices, settings: ApiSettings | None = None, audit_log: AuditLog | None = None
+) -> FastAPI:
+    """The API over `services`; `audit_log` (default: one at `settings.audit_log_path`) is
+    shared with the node when it anchors the log on chain."""
     settings = settings or ApiSettings()
     api = FastAPI(
         title="finchain",
@@ -47,12 +52,13 @@ def create_api(services: NodeServices, settings: ApiSettings | None = None) -> F
     hub = WebSocketHub(settings.ws_max_backlog)
     services.engine.subscribe(watcher.record_block)
     services.engine.subscribe(hub.publish_block)
-    readers = Readers(services.app, AuditLog(settings.audit_log_path))
+    readers = Readers(services.app, audit_log or AuditLog(settings.audit_log_path))
     api.state.readers = readers
     api.include_router(build_tx_router(services, settings, Submitter(services, watcher), readers))
     api.include_router(build_query_router(services, readers))
     api.include_router(build_clearing_router(services, readers))
     api.include_router(build_governance_router(services))
+    api.include_router(build_supervision_router(services))
     api.include_router(build_audit_router(readers))
     api.include_router(build_reports_router(services, readers))
     api.include_router(build_ws_router(hub, readers))

@@ -5,7 +5,7 @@ Paths: `params`, `members`, `member {id}`, `assets`, `asset {symbol}`, `balances
 {currency}`, `clearing/payment {uetr}`, `clearing/queue {currency}`, `clearing/cycles`,
 `clearing/directory`, `clearing/days {currency}`, `governance/proposals`, `governance/proposal
 {id}`, `governance/params`, `supervision/directives`, `supervision/directive {id}`,
-`supervision/reports`. Clearing reads take an optional `scope`
+`supervision/reports`, `supervision/anchors`. Clearing reads take an optional `scope`
 (`ReadScope`) from in-process callers and filter by it (`modules/clearing/privacy.py`).
 """
 
@@ -33,6 +33,7 @@ from finchain.modules.members import MembersView
 from finchain.modules.members.queries import query_member, query_members
 from finchain.modules.scope import ReadScope
 from finchain.modules.supervision.queries import (
+    query_anchors,
     query_directive,
     query_directives,
     query_reports,
@@ -119,4 +120,5 @@ _ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
     "supervision/directives": lambda s, _: query_directives(s),
     "supervision/directive": lambda s, p: query_directive(s, _int(p, "id")),
     "supervision/reports": lambda s, _: query_reports(s),
+    "supervision/anchors": lambda s, _: query_anchors(s),
 }

@@ -14,6 +14,7 @@ from finchain.modules.governance.handlers import make_handlers as make_governanc
 from finchain.modules.members import MembersView
 from finchain.modules.members.handlers import make_handlers as make_members_handlers
 from finchain.modules.supervision.handlers import make_handlers as make_supervision_handlers
+from finchain.modules.supervision.keeper import SupervisionView
 from finchain.modules.validators.handlers import make_handlers as make_validators_handlers
 
 Handler = Callable[[ExecutionContext, Any], None]
@@ -27,7 +28,7 @@ class Router:
         self.add(make_members_handlers())
         self.add(make_bank_handlers(MembersView))
         self.add(make_validators_handlers(MembersView))
-        self.add(make_clearing_handlers(MembersView))
+        self.add(make_clearing_handlers(MembersView, SupervisionView))
         self.add(make_governance_handlers(MembersView))
         self.add(make_supervision_handlers(MembersView, ClearingKeeper))
 

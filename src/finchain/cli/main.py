@@ -15,6 +15,8 @@ finchain query clearing accounts | payment | queue | cycles | days | directory |
 finchain gov propose add-member | remove-member | grant-role | revoke-role
     | set-validator-power | set-weight | set-params | set-threshold
 finchain gov open | vote | list | show | params
+finchain reg directive freeze | suspend | lift
+finchain reg directives | report | submit-report | reports | verify | review | reads
 finchain bench transfers | ...
 """
 
@@ -31,6 +33,7 @@ from finchain.cli.gov_cmd import gov_app
 from finchain.cli.init_cmd import init
 from finchain.cli.keys_cmd import keys_app
 from finchain.cli.query_cmd import query_app, status
+from finchain.cli.reg_cmd import reg_app
 from finchain.cli.testnet_cmd import testnet_app
 from finchain.cli.tx_cmd import tx_app
 
@@ -68,6 +71,7 @@ query_app.add_typer(clearing_query_app, name="clearing")
 app.add_typer(tx_app, name="tx")
 app.add_typer(query_app, name="query")
 app.add_typer(gov_app, name="gov")
+app.add_typer(reg_app, name="reg")
 app.add_typer(bench_app, name="bench")
 
 

@@ -59,6 +59,11 @@ class NodeConfig:
     abci_address: str = "tcp://127.0.0.1:26658"
     cometbft_rpc_url: str = "http://127.0.0.1:26657"
     cometbft_home: str = ""
+    # With a key name of HOME/keys (its password from $FINCHAIN_PASSWORD unless plaintext), the
+    # node anchors its read audit log on chain with that member account (node/audit_anchor.py),
+    # under `audit_anchor_log_id` (default: the home directory's name).
+    audit_anchor_key: str = ""
+    audit_anchor_log_id: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

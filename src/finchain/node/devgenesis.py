@@ -1,4 +1,4 @@
-"""Genesis documents for development chains: a central bank, two banks and a regulator.
+"""Genesis documents for development chains: a central bank, three banks and a regulator.
 
 | org         | roles                  | account name |
 |-------------|------------------------|--------------|

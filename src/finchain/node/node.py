@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import socket
 import threading
@@ -24,9 +25,12 @@ from types import FrameType
 
 import uvicorn
 
-from finchain.api import ApiSettings, NodeServices, create_api
+from finchain.api import ApiSettings, NodeServices, TxEngine, create_api
+from finchain.api.audit import AuditLog
 from finchain.app import Application, load_genesis
 from finchain.engine.solo import SoloConfig, SoloEngine
+from finchain.errors import FinchainError
+from finchain.node.audit_anchor import AuditAnchorer
 from finchain.node.config import (
     NodeConfig,
     NodeConfigError,
@@ -36,7 +40,10 @@ from finchain.node.config import (
     load_node_config,
     validate_node_config,
 )
+from finchain.sdk.keystore import Keyring
 from finchain.store import Database
+
+PASSWORD_ENV = "FINCHAIN_PASSWORD"  # the same variable the CLI reads
 
 log = logging.getLogger(__name__)
 
@@ -59,15 +66,17 @@ class Node:
                 empty_block_interval_s=config.solo_empty_block_interval_s,
             ),
         )
+        audit_log = AuditLog(audit_log_path(home))
         self.api = create_api(
             NodeServices(app, self.engine, db, engine_name=config.engine),
             ApiSettings(
                 max_body_bytes=config.max_body_bytes,
                 max_batch_body_bytes=config.max_batch_body_bytes,
                 commit_timeout_s=config.commit_timeout_s,
-                audit_log_path=audit_log_path(home),
             ),
+            audit_log,
         )
+        self.anchorer = make_audit_anchorer(home, config, app, self.engine, audit_log)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._address: tuple[str, int] = (config.api_host, config.api_port)
@@ -111,6 +120,7 @@ class Node:
         server = _GracefulServer(self._uvicorn_config())
         self._server = server
         self.engine.start()
+        self._start_anchorer()
         log.info("node serving url=%s", self.url)
         try:
             server.run()
@@ -128,6 +138,7 @@ class Node:
         server = _GracefulServer(self._uvicorn_config())
         self._server = server
         self.engine.start()
+        self._start_anchorer()
         self._thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="api-server", daemon=True
         )
@@ -153,6 +164,8 @@ class Node:
         if self._closed:
             return
         self._closed = True
+        if self.anchorer is not None:
+            self.anchorer.stop()
         self.engine.stop()
         self.db.close()
         log.info("node stopped height=%d", self.app.height)
@@ -162,6 +175,10 @@ class Node:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+    def _start_anchorer(self) -> None:
+        if self.anchorer is not None:
+            self.anchorer.start()
 
     def _uvicorn_config(self) -> uvicorn.Config:
         host, port = self._address
@@ -218,3 +235,17 @@ class _GracefulServer(uvicorn.Server):
         if self.should_exit and sig == signal.SIGINT:
             self.force_exit = True
         self.should_exit = True
+
+
+def make_audit_anchorer(
+    home: Path, config: NodeConfig, app: Application, engine: TxEngine, audit_log: AuditLog
+) -> AuditAnchorer | None:
+    """The anchorer node.json asks for (`audit_anchor_key`), or None."""
+    if not config.audit_anchor_key:
+        return None
+    try:
+        _, key = Keyring(home / "keys").load(config.audit_anchor_key, os.environ.get(PASSWORD_ENV))
+    except FinchainError as err:
+        raise NodeConfigError(f"audit_anchor_key {config.audit_anchor_key!r}: {err}") from None
+    log_id = config.audit_anchor_log_id or home.resolve().name
+    return AuditAnchorer(app, engine, audit_log, key, log_id)

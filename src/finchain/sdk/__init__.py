@@ -13,6 +13,10 @@ calls, queries, event streams, and exact money formatting.
     with Client(url) as client:                    # governance: propose, open, vote, wait
         proposed = client.governance.propose(pboc, make_add_org(...), "admit Bank D")
 
+    with Client(url, reader=regulator, legal_basis="AML Law art. 37") as client:
+        client.supervision.freeze_account(regulator, "0x…", "AML Law art. 37")
+        client.supervision.verify_report(0)        # a member's submitted report, recomputed
+
 Public API = what this package exports (`__all__`); the exception tree is drawn in
 `finchain.sdk.errors`. Layering: the SDK speaks HTTP to a node and never imports the node, api,
 engine, app or store packages; it signs with `finchain.model` and the modules' message classes.
@@ -56,6 +60,8 @@ from finchain.sdk.messages import (
     make_grant_role,
     make_hold_payment,
     make_issue,
+    make_issue_directive,
+    make_lift_directive,
     make_mapped_payments,
     make_open_account,
     make_open_voting,
@@ -65,6 +71,7 @@ from finchain.sdk.messages import (
     make_register_bic,
     make_release_payment,
     make_remove_org,
+    make_review_report,
     make_revoke_role,
     make_run_lsm,
     make_set_governance_params,
@@ -74,6 +81,7 @@ from finchain.sdk.messages import (
     make_set_validator_power,
     make_set_weight,
     make_submit_payment,
+    make_submit_report,
     make_transfer,
     make_vote,
     new_uetr,
@@ -91,6 +99,13 @@ from finchain.sdk.results import (
     TxResult,
 )
 from finchain.sdk.subscription import Subscription
+from finchain.sdk.supervision import (
+    AsyncSupervisionCalls,
+    DirectiveResult,
+    ReportVerification,
+    SubmitReportResult,
+    SupervisionCalls,
+)
 from finchain.sdk.wallet import Wallet
 from finchain.sdk.wire import DEFAULT_URL, SubmitMode, raise_if_failed
 
@@ -102,10 +117,12 @@ __all__ = [
     "AsyncClearingCalls",
     "AsyncClient",
     "AsyncGovernanceCalls",
+    "AsyncSupervisionCalls",
     "ChainIdentity",
     "ChainStatus",
     "ClearingCalls",
     "Client",
+    "DirectiveResult",
     "EventView",
     "FinchainApiError",
     "GovernanceCalls",
@@ -118,10 +135,13 @@ __all__ = [
     "ProposeResult",
     "ReadAuth",
     "ReceiptView",
+    "ReportVerification",
     "SdkError",
     "SubmitMode",
+    "SubmitReportResult",
     "Subscription",
     "SuiteMismatch",
+    "SupervisionCalls",
     "TransactionFailed",
     "TxInfo",
     "TxResult",
@@ -138,6 +158,8 @@ __all__ = [
     "make_grant_role",
     "make_hold_payment",
     "make_issue",
+    "make_issue_directive",
+    "make_lift_directive",
     "make_mapped_payments",
     "make_open_account",
     "make_open_voting",
@@ -147,6 +169,7 @@ __all__ = [
     "make_register_bic",
     "make_release_payment",
     "make_remove_org",
+    "make_review_report",
     "make_revoke_role",
     "make_run_lsm",
     "make_set_governance_params",
@@ -156,6 +179,7 @@ __all__ = [
     "make_set_validator_power",
     "make_set_weight",
     "make_submit_payment",
+    "make_submit_report",
     "make_transfer",
     "make_vote",
     "new_uetr",

@@ -56,6 +56,7 @@ from finchain.sdk.results import (
     parse_balances,
 )
 from finchain.sdk.subscription import Subscription
+from finchain.sdk.supervision import AsyncSupervisionCalls
 from finchain.sdk.wallet import Wallet
 from finchain.sdk.wire import (
     DEFAULT_URL,
@@ -104,6 +105,7 @@ class AsyncClient:
         self.bank = AsyncBankCalls(self)
         self.clearing = AsyncClearingCalls(self)
         self.governance = AsyncGovernanceCalls(self)
+        self.supervision = AsyncSupervisionCalls(self)
         self.members = AsyncMembersCalls(self)
         self.validators = AsyncValidatorsCalls(self)
 

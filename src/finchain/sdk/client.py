@@ -5,7 +5,7 @@
         print(result.hash, result.receipt.height)
 
 Module calls: `client.bank`, `client.clearing` (clearing.py), `client.governance`
-(governance.py), `client.members`, `client.validators`.
+(governance.py), `client.supervision` (supervision.py), `client.members`, `client.validators`.
 
 The chain id and crypto suite are read from `/v1/status` once and cached; `build_and_sign`
 refuses a wallet of another suite. A wallet's nonce comes from the node's `pending_nonce` the
@@ -54,6 +54,7 @@ from finchain.sdk.results import (
     TxResult,
     parse_balances,
 )
+from finchain.sdk.supervision import SupervisionCalls
 from finchain.sdk.wallet import Wallet
 from finchain.sdk.wire import (
     DEFAULT_URL,
@@ -109,6 +110,7 @@ class Client:
         self.bank = BankCalls(self)
         self.clearing = ClearingCalls(self)
         self.governance = GovernanceCalls(self)
+        self.supervision = SupervisionCalls(self)
         self.members = MembersCalls(self)
         self.validators = ValidatorsCalls(self)
 

@@ -6,7 +6,8 @@ stateless `validate_basic()`, so a bad amount or symbol fails before anything is
 Clearing participants and governed members are organisation ids (`bank-a`), not addresses.
 Governed actions (`make_add_org`, ..., `make_set_threshold`) are not sent directly: the node
 refuses them unless a vote adopted them, so they go into `make_propose` (or
-`client.governance.propose`).
+`client.governance.propose`). Supervision directives name an account (`0x…`, normalised here to
+the lowercase form the module requires) or a participant (org id).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from finchain.modules.members.messages import (
     RemoveOrg,
     RevokeRole,
 )
+from finchain.modules.supervision import messages as supervision
 from finchain.modules.validators.messages import SetPower
-from finchain.sdk.wire import AddressInput
+from finchain.sdk.wire import AddressInput, coerce_address
 
 
 def to_address(address: AddressInput) -> Address:
@@ -154,6 +156,66 @@ def make_set_threshold(action_type: str, threshold: str) -> governance.SetThresh
     msg = governance.SetThreshold(action_type, threshold)
     msg.validate_basic()
     return msg
+
+
+# ---- supervision ------------------------------------------------------------------------------
+
+
+def make_issue_directive(
+    kind: str, target: AddressInput, legal_basis: str
+) -> supervision.IssueDirective:
+    """A directive of `kind` against `target`, citing `legal_basis`: `"freeze_account"` of an
+    account (`0x…` text or 20 raw bytes; ValueError if it is not an address) or
+    `"suspend_participant"` of a member organisation (its id, e.g. `"bank-c"`)."""
+    if kind == supervision.FREEZE_ACCOUNT:
+        target = coerce_address(target)
+    elif not isinstance(target, str):
+        raise TypeError(f"a {kind} target is an organisation id, got {type(target).__name__}")
+    msg = supervision.IssueDirective(kind, target, legal_basis)
+    msg.validate_basic()
+    return msg
+
+
+def make_lift_directive(directive_id: int, legal_basis: str) -> supervision.LiftDirective:
+    msg = supervision.LiftDirective(_validate_int("directive_id", directive_id), legal_basis)
+    msg.validate_basic()
+    return msg
+
+
+def make_submit_report(
+    report_type: str, report_height: int, report_hash: bytes | str
+) -> supervision.SubmitReport:
+    """The SHA-256 of a report generated at committed height `report_height` (the `hash` of
+    `GET /v1/reports/{type}`): 32 raw bytes or 64 hex digits."""
+    msg = supervision.SubmitReport(
+        report_type,
+        _validate_int("report_height", report_height),
+        decode_report_hash(report_hash),
+    )
+    msg.validate_basic()
+    return msg
+
+
+def make_review_report(report_id: int, decision: str, note: str = "") -> supervision.ReviewReport:
+    """`decision`: "ACKNOWLEDGED" or "REJECTED"; `note`: up to 256 characters."""
+    msg = supervision.ReviewReport(_validate_int("report_id", report_id), decision, note)
+    msg.validate_basic()
+    return msg
+
+
+def decode_report_hash(report_hash: bytes | str) -> bytes:
+    """A report hash from raw bytes or hex text (with or without `0x`); the message checks it
+    is 32 bytes."""
+    if isinstance(report_hash, bytes | bytearray):
+        return bytes(report_hash)
+    if not isinstance(report_hash, str):
+        raise TypeError(f"report_hash must be bytes or hex text, got {type(report_hash).__name__}")
+    text = report_hash.strip()
+    text = text[2:] if text[:2].lower() == "0x" else text
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise ValueError(f"report_hash must be 64 hex digits, got {report_hash!r}") from None
 
 
 # ---- clearing ---------------------------------------------------------------------------------

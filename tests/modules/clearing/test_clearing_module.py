@@ -162,7 +162,7 @@ def test_clr5_no_solution_records_a_deadlock_and_changes_no_balance(chain: Chain
 def test_clr8_suspended_participant_neither_sends_nor_receives(chain: Chain) -> None:
     run(chain, chain.sign("pboc", Pledge("bank-a", "CNY", 100)))
     run(chain, pay(chain, "bank-b", "bank-a", 50, 1))  # queued: bank-b has no money
-    assert run(chain, chain.sign("regulator", SetSuspended("bank-a", 1))) == ["ok"]
+    assert run(chain, chain.sign("pboc", SetSuspended("bank-a", 1))) == ["ok"]
     assert_rejected(
         chain,
         pay(chain, "bank-a", "bank-b", 10, 2),

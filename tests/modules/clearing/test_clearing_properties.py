@@ -130,9 +130,7 @@ class ClearingMachine(RuleBasedStateMachine):
 
     @rule(bank=banks, suspended=st.sampled_from([0, 0, 1]), signer=signers)
     def suspend(self, bank: str, suspended: int, signer: str | None) -> None:
-        self.submit(
-            SetSuspended(bank, suspended), signer or ("regulator" if suspended == 0 else "pboc")
-        )
+        self.submit(SetSuspended(bank, suspended), signer or "pboc")
 
     @rule(bank=banks, amount=st.sampled_from([0, 50, 200]), signer=signers)
     def set_reserve(self, bank: str, amount: int, signer: str | None) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from finchain.crypto import format_address
 from finchain.modules.bank import Transfer
-from finchain.modules.clearing.messages import OpenAccount, Pledge, SubmitPayment
+from finchain.modules.clearing.messages import OpenAccount, Pledge, SetSuspended, SubmitPayment
 from finchain.modules.supervision.messages import (
     IssueDirective,
     LiftDirective,
@@ -89,6 +89,9 @@ def test_a_suspended_participant_neither_sends_nor_receives_in_clearing(chain: C
     assert_rejected(
         chain, chain.sign("bank-a", payment), "clearing/participant_suspended", InBlock.MESSAGE
     )
+    # The central bank cannot undo the regulator's suspension; only lifting the directive does.
+    unsuspend = chain.sign("pboc", SetSuspended("bank-b", 0))
+    assert_rejected(chain, unsuspend, "clearing/held_by_directive", InBlock.MESSAGE)
     assert run(chain, chain.sign("regulator", LiftDirective(0, "remediated"))) == ["ok"]
     assert run(chain, chain.sign("bank-a", payment)) == ["ok"]
     assert query(chain, "clearing/payment", uetr=UETR)["status"] == "SETTLED"

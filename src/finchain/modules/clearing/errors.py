@@ -58,3 +58,9 @@ ERR_BAD_FIELD = register_error(
 ERR_BIC_TAKEN = register_error(
     "clearing", 16, "bic_taken", "the BIC is already registered to another participant"
 )
+ERR_HELD_BY_DIRECTIVE = register_error(
+    "clearing",
+    17,
+    "held_by_directive",
+    "a regulator's directive keeps the participant suspended: it is lifted by the regulator",
+)

@@ -11,3 +11,9 @@ class Membership(Protocol):
     def has_role(self, address: bytes, role: str) -> bool: ...
 
     def org_exists(self, org_id: str) -> bool: ...
+
+
+class SupervisoryHolds(Protocol):
+    """Whether a regulator's directive keeps a participant suspended (module supervision)."""
+
+    def is_suspended_by_directive(self, participant: str) -> bool: ...

@@ -21,6 +21,7 @@ from finchain.modules.clearing.errors import (
     ERR_ACCOUNT_EXISTS,
     ERR_BIC_TAKEN,
     ERR_DUPLICATE_MESSAGE,
+    ERR_HELD_BY_DIRECTIVE,
     ERR_ILLEGAL_TRANSITION,
     ERR_INSUFFICIENT_BALANCE,
     ERR_NOT_ACTIVE,
@@ -28,7 +29,7 @@ from finchain.modules.clearing.errors import (
     ERR_UNAUTHORIZED,
     ERR_UNKNOWN_PARTICIPANT,
 )
-from finchain.modules.clearing.expected import Membership
+from finchain.modules.clearing.expected import Membership, SupervisoryHolds
 from finchain.modules.clearing.keeper import (
     CANCELLED,
     ON_HOLD,
@@ -62,11 +63,17 @@ Handler = Callable[[ExecutionContext, Any], None]
 CUT_OFF_REASON = "unsettled at end of day"
 
 
-def make_handlers(membership: MembershipFactory) -> dict[type, Handler]:
-    """The clearing handlers, wired to the membership view the application supplies."""
+def make_handlers(
+    membership: MembershipFactory, holds: Callable[[StateReader], SupervisoryHolds]
+) -> dict[type, Handler]:
+    """The clearing handlers, wired to the membership view and the supervisory directives the
+    application supplies."""
 
     def bind(handler: Callable[[ExecutionContext, Any, Membership], None]) -> Handler:
         return lambda ctx, msg: handler(ctx, msg, membership(ctx.state))
+
+    def set_suspended(ctx: ExecutionContext, msg: SetSuspended) -> None:
+        handle_set_suspended(ctx, msg, membership(ctx.state), holds(ctx.state))
 
     return {
         OpenAccount: bind(handle_open_account),
@@ -76,7 +83,7 @@ def make_handlers(membership: MembershipFactory) -> dict[type, Handler]:
         HoldPayment: bind(handle_hold_payment),
         ReleasePayment: bind(handle_release_payment),
         CancelPayment: bind(handle_cancel_payment),
-        SetSuspended: bind(handle_set_suspended),
+        SetSuspended: set_suspended,
         SetUrgentReserve: bind(handle_set_urgent_reserve),
         RunLsm: bind(handle_run_lsm),
         CutOff: bind(handle_cut_off),
@@ -162,13 +169,19 @@ def handle_set_urgent_reserve(
     )
 
 
-def handle_set_suspended(ctx: ExecutionContext, msg: SetSuspended, members: Membership) -> None:
+def handle_set_suspended(
+    ctx: ExecutionContext, msg: SetSuspended, members: Membership, holds: SupervisoryHolds
+) -> None:
     keeper = ClearingKeeper(ctx.state)
-    # AUTHORIZE
-    _require_role(members, ctx, ("central_bank", "regulator"))
+    # AUTHORIZE (the regulator suspends by a directive, module supervision)
+    _require_role(members, ctx, ("central_bank",))
     # VALIDATE
     if not members.org_exists(msg.participant):
         raise InvalidTransaction(ERR_UNKNOWN_PARTICIPANT, f"no member {msg.participant!r}")
+    if not msg.suspended and holds.is_suspended_by_directive(msg.participant):
+        raise InvalidTransaction(
+            ERR_HELD_BY_DIRECTIVE, f"a directive keeps {msg.participant} suspended"
+        )
     # APPLY
     keeper.set_suspended(msg.participant, bool(msg.suspended))
     # EMIT

@@ -172,10 +172,11 @@ class CancelPayment:
         validate_uetr(self.uetr)
 
 
-@message_type("clearing/SetSuspended@1", roles=frozenset({"central_bank", "regulator"}))
+@message_type("clearing/SetSuspended@1", roles=frozenset({"central_bank"}))
 @dataclass(frozen=True, slots=True)
 class SetSuspended:
-    """Central bank or regulator: suspend (1) or unsuspend (0) a participant."""
+    """Central bank: suspend (1) or unsuspend (0) a participant (the regulator suspends by a
+    `supervision/IssueDirective`, which this cannot undo)."""
 
     participant: str
     suspended: int

@@ -8,12 +8,16 @@ State layout (keys built in `keys.py`):
 | `supervision/inforce/<kind>/<target>`    | id of the EXECUTED directive holding target  |
 | `supervision/frozen/<address>`           | present while the account is frozen          |
 | `supervision/report/<u64 id>`            | Report (type, height, SHA-256, state)        |
+| `supervision/anchor/<org>/<log id>`      | a node's audit log: entries, head, height    |
 
 Messages: regulator `IssueDirective(kind, target, legal_basis)` (freeze_account: the ante then
 refuses every transaction the account sends, `tx/account_frozen`; suspend_participant: the
 member is suspended in clearing, CLR-8), `LiftDirective(id, legal_basis)`, `ReviewReport(id,
-ACKNOWLEDGED|REJECTED, note)`; any member `SubmitReport(type, height, hash)`.
+ACKNOWLEDGED|REJECTED, note)`; any member `SubmitReport(type, height, hash)` and
+`AnchorAuditLog(log_id, entries, head)` (its node's read audit log, hash-chained: the anchor
+fixes every line up to `entries`; it only grows).
 States: directive ISSUED -> EXECUTED -> LIFTED; report (GENERATED off chain) -> SUBMITTED ->
 ACKNOWLEDGED | REJECTED. Events: `supervision.directive_issued`, `directive_executed`,
-`directive_lifted`, `report_submitted`, `report_reviewed`. Invariant: SUP-1 (`invariants.py`).
+`directive_lifted`, `report_submitted`, `report_reviewed`, `audit_anchored`.
+Invariant: SUP-1 (`invariants.py`).
 """

@@ -29,12 +29,14 @@ from finchain.modules.supervision.keeper import (
     ISSUED,
     LIFTED,
     SUBMITTED,
+    Anchor,
     Directive,
     Report,
     SupervisionKeeper,
 )
 from finchain.modules.supervision.messages import (
     FREEZE_ACCOUNT,
+    AnchorAuditLog,
     IssueDirective,
     LiftDirective,
     ReviewReport,
@@ -55,6 +57,7 @@ def make_handlers(
         return lambda ctx, msg: handler(ctx, msg, membership(ctx.state), suspension(ctx.state))
 
     return {
+        AnchorAuditLog: bind(handle_anchor_audit_log),
         IssueDirective: bind(handle_issue_directive),
         LiftDirective: bind(handle_lift_directive),
         SubmitReport: bind(handle_submit_report),
@@ -191,6 +194,33 @@ def handle_review_report(
         decision=msg.decision,
         reviewer=reviewer,
         submitter=report.submitter,
+    )
+
+
+def handle_anchor_audit_log(
+    ctx: ExecutionContext, msg: AnchorAuditLog, members: Membership, _: ParticipantSuspension
+) -> None:
+    keeper = SupervisionKeeper(ctx.state)
+    # AUTHORIZE: an organisation anchors its own nodes' logs
+    org = members.find_org_of(ctx.sender)
+    if org is None:
+        raise InvalidTransaction(ERR_UNAUTHORIZED, "only members anchor audit logs")
+    # VALIDATE: a log only grows
+    previous = keeper.find_anchor(org, msg.log_id)
+    if previous is not None and msg.entries <= previous.entries:
+        raise InvalidTransaction(
+            ERR_ILLEGAL_TRANSITION,
+            f"log {msg.log_id} is anchored at {previous.entries} entries; anchors only grow",
+        )
+    # APPLY
+    keeper.save_anchor(Anchor(org, msg.log_id, msg.entries, msg.head, ctx.height))
+    # EMIT
+    ctx.emit(
+        "supervision.audit_anchored",
+        org=org,
+        log_id=msg.log_id,
+        entries=str(msg.entries),
+        head=msg.head.hex(),
     )
 
 

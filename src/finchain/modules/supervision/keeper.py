@@ -12,6 +12,7 @@ from finchain.modules.supervision.errors import ERR_UNKNOWN_DIRECTIVE, ERR_UNKNO
 from finchain.state import StateReader, StateWriter
 
 ISSUED, EXECUTED, LIFTED = "ISSUED", "EXECUTED", "LIFTED"
+SUSPEND_PARTICIPANT = "suspend_participant"  # the directive kind (messages.py) clearing asks about
 SUBMITTED, ACKNOWLEDGED, REJECTED = "SUBMITTED", "ACKNOWLEDGED", "REJECTED"
 
 
@@ -111,6 +112,24 @@ class Report:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    org: str
+    log_id: str
+    entries: int
+    head: bytes
+    height: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "org": self.org,
+            "log_id": self.log_id,
+            "entries": self.entries,
+            "head": self.head.hex(),
+            "height": self.height,
+        }
+
+
 class SupervisionView:
     def __init__(self, state: StateReader) -> None:
         self.state = state
@@ -135,6 +154,9 @@ class SupervisionView:
         raw = self.state.get(keys.in_force_key(kind, target))
         return None if raw is None else decode_uint(raw)
 
+    def is_suspended_by_directive(self, participant: str) -> bool:
+        return self.find_in_force(SUSPEND_PARTICIPANT, participant) is not None
+
     def find_report(self, report_id: int) -> Report | None:
         raw = self.state.get(keys.report_key(report_id))
         return None if raw is None else Report.decode(raw)
@@ -147,6 +169,17 @@ class SupervisionView:
 
     def list_reports(self) -> list[Report]:
         return [Report.decode(raw) for _, raw in self.state.iterate(keys.REPORT_PREFIX)]
+
+    def find_anchor(self, org: str, log_id: str) -> Anchor | None:
+        raw = self.state.get(keys.anchor_key(org, log_id))
+        return None if raw is None else Anchor(org, log_id, *decode(raw))
+
+    def list_anchors(self) -> list[Anchor]:
+        anchors = []
+        for key, raw in self.state.iterate(keys.ANCHOR_PREFIX):
+            org, log_id = key[len(keys.ANCHOR_PREFIX) :].decode().split("/", 1)
+            anchors.append(Anchor(org, log_id, *decode(raw)))
+        return anchors
 
 
 class SupervisionKeeper(SupervisionView):
@@ -173,6 +206,10 @@ class SupervisionKeeper(SupervisionView):
             self.writer.set(keys.frozen_key(address), b"\x01")
         else:
             self.writer.delete(keys.frozen_key(address))
+
+    def save_anchor(self, anchor: Anchor) -> None:
+        value = encode([anchor.entries, anchor.head, anchor.height])
+        self.writer.set(keys.anchor_key(anchor.org, anchor.log_id), value)
 
     def save_report(self, report: Report) -> None:
         self.writer.set(keys.report_key(report.report_id), report.encode())

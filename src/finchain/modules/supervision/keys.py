@@ -8,6 +8,7 @@ DIRECTIVE_PREFIX = b"supervision/directive/"
 IN_FORCE_PREFIX = b"supervision/inforce/"
 FROZEN_PREFIX = b"supervision/frozen/"
 REPORT_PREFIX = b"supervision/report/"
+ANCHOR_PREFIX = b"supervision/anchor/"
 DIRECTIVE_COUNTER = b"supervision/counter/directives"
 REPORT_COUNTER = b"supervision/counter/reports"
 _U64 = struct.Struct(">Q")
@@ -28,3 +29,8 @@ def frozen_key(address: bytes) -> bytes:
 
 def report_key(report_id: int) -> bytes:
     return REPORT_PREFIX + _U64.pack(report_id)
+
+
+def anchor_key(org_id: str, log_id: str) -> bytes:
+    """The latest anchor of an organisation's audit log `log_id` (one per node)."""
+    return ANCHOR_PREFIX + org_id.encode() + b"/" + log_id.encode()

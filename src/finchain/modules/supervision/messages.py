@@ -9,15 +9,16 @@ from finchain.crypto import parse_address
 from finchain.errors import InvalidTransaction
 from finchain.model.message import ANY_MEMBER, message_type
 from finchain.modules.supervision.errors import ERR_BAD_FIELD
+from finchain.modules.supervision.keeper import SUSPEND_PARTICIPANT
 
 FREEZE_ACCOUNT = "freeze_account"
-SUSPEND_PARTICIPANT = "suspend_participant"
 DIRECTIVE_KINDS = (FREEZE_ACCOUNT, SUSPEND_PARTICIPANT)
 REPORT_DECISIONS = ("ACKNOWLEDGED", "REJECTED")
 MAX_TEXT = 256
 REGULATOR = frozenset({"regulator"})
 _ORG_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _REPORT_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_LOG_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def validate_text(name: str, text: str) -> None:
@@ -101,3 +102,22 @@ class ReviewReport:
             raise InvalidTransaction(ERR_BAD_FIELD, f"decision must be one of {REPORT_DECISIONS}")
         if len(self.note) > MAX_TEXT:
             raise InvalidTransaction(ERR_BAD_FIELD, f"note is at most {MAX_TEXT} characters")
+
+
+@message_type("supervision/AnchorAuditLog@1", roles=ANY_MEMBER)
+@dataclass(frozen=True, slots=True)
+class AnchorAuditLog:
+    """A member's node anchors its read audit log: `entries` lines so far, `head` = SHA-256 of
+    the last line (the log is hash-chained, so this commits to every line before it)."""
+
+    log_id: str
+    entries: int
+    head: bytes
+
+    def validate_basic(self) -> None:
+        if not _LOG_ID.fullmatch(self.log_id):
+            raise InvalidTransaction(ERR_BAD_FIELD, f"bad log id {self.log_id!r}")
+        if self.entries < 1:
+            raise InvalidTransaction(ERR_BAD_FIELD, "an anchor covers at least one entry")
+        if len(self.head) != 32:
+            raise InvalidTransaction(ERR_BAD_FIELD, "head is a 32-byte SHA-256")

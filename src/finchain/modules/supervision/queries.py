@@ -21,3 +21,7 @@ def query_directive(state: StateReader, directive_id: int) -> dict[str, object]:
 
 def query_reports(state: StateReader) -> list[dict[str, object]]:
     return [r.to_json() for r in SupervisionView(state).list_reports()]
+
+
+def query_anchors(state: StateReader) -> list[dict[str, object]]:
+    return [a.to_json() for a in SupervisionView(state).list_anchors()]
