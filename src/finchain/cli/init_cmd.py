@@ -8,10 +8,12 @@ directory).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -52,16 +54,32 @@ def init(
         False, "--unsafe-plaintext", help="Store the keys unencrypted (throwaway dev chains only)."
     ),
     force: bool = typer.Option(False, "--force", help="Replace an existing home (wipes it)."),
+    voting_period_blocks: int | None = typer.Option(
+        None,
+        "--voting-period-blocks",
+        min=1,
+        help="Governance votes last this many blocks (default 10).",
+    ),
 ) -> None:
-    """Create a node home: keys for pboc, bank-a, bank-b and regulator, genesis and node config."""
+    """Create a node home: keys for pboc, bank-a, bank-b, bank-c and regulator, genesis and
+    node config."""
     with guard_errors():
         validate_suite(suite)
         validate_home_is_free(home, force)
         password = None
         if not unsafe_plaintext:
             password = read_password(password_env, prompt="Password for the new keys", confirm=True)
+        governance = (
+            {} if voting_period_blocks is None else {"voting_period_blocks": voting_period_blocks}
+        )
         keys = initialise_home(
-            home, chain_id=chain_id, suite_name=suite, password=password, api_port=port, force=force
+            home,
+            chain_id=chain_id,
+            suite_name=suite,
+            password=password,
+            api_port=port,
+            force=force,
+            governance=governance,
         )
         print_home_summary(home, chain_id, suite, keys, port)
 
@@ -74,6 +92,7 @@ def initialise_home(
     password: str | None,
     api_port: int = DEFAULT_API_PORT,
     force: bool = False,
+    governance: dict[str, Any] | None = None,
 ) -> list[KeyInfo]:
     """Write a complete dev home; `password` None stores the keys in clear. Returns the keys."""
     validate_suite(suite_name)
@@ -90,6 +109,8 @@ def initialise_home(
     genesis = make_dev_genesis(
         chain_id, suite_name, org_accounts, genesis_time_ms=time.time_ns() // 1_000_000
     )
+    if governance:
+        genesis = dataclasses.replace(genesis, governance=governance)
     checked = load_genesis(genesis.to_json())  # rejects a bad chain id before anything runs
     text = json.dumps(checked.to_json(), indent=2, sort_keys=True) + "\n"
     (home / GENESIS_FILE).write_text(text, encoding="utf-8")

@@ -4,7 +4,7 @@ the audit of supervisory reads.
     finchain reg directive freeze --from regulator --account user0 --legal-basis "AML Law art. 37"
     finchain reg directive lift 0 --from regulator --legal-basis "case closed"
     finchain reg report large_value_transfers --as bank-b --threshold CNY:500.00 --format csv
-    finchain reg submit-report large_value_transfers --from bank-b --height 7 --hash <sha256>
+    finchain reg submit-report large_value_transfers --from bank-b --height 7 [--hash <sha256>]
     finchain reg verify 0 --as regulator --legal-basis "PBOC Law art. 32" --threshold CNY:500.00
     finchain reg review 0 --from regulator --decision ACKNOWLEDGED --note "recomputed: equal"
     finchain reg directives | reports | reads --as bank-a
@@ -206,15 +206,24 @@ def submit_report(
     report_type: str = typer.Argument(..., help="The report's type.", metavar="TYPE"),
     sender: str = typer.Option(..., "--from", help="Key name of your organisation's account."),
     height: int = typer.Option(..., "--height", min=1, help="The height the report was made at."),
-    report_hash: str = typer.Option(..., "--hash", help="The report's SHA-256 (64 hex digits)."),
+    report_hash: str | None = typer.Option(
+        None,
+        "--hash",
+        help="The report's SHA-256 (64 hex digits); default: generate your organisation's "
+        "report at --height now (default parameters) and submit its hash.",
+    ),
     memo: str = MEMO_OPTION,
     home: Path = HOME_OPTION,
     node: str | None = NODE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Submit the hash of a report your organisation generated (the regulator recomputes it)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+    with guard_errors():
         wallet = load_wallet(sender, home)
+        client = Client(resolve_node_url(node, home), reader=wallet)
+    with guard_errors(), client:
+        if report_hash is None:
+            report_hash = str(client.supervision.report(report_type, height=height)["hash"])
         calls = client.supervision
         submitted = calls.submit_report(wallet, report_type, height, report_hash, memo=memo)
         if as_json:
