@@ -32,6 +32,7 @@ from finchain.api.schemas import (
     ValidatorJson,
 )
 from finchain.api.services import NodeServices
+from finchain.app import Application
 from finchain.app.queries import ERR_BAD_QUERY
 from finchain.crypto import parse_address
 from finchain.errors import InvalidTransaction, all_error_codes
@@ -47,16 +48,22 @@ BAD_REQUEST: dict[int | str, dict[str, Any]] = {
 }
 
 
+def query_at(app: Application, path: str, height: int | None, **params: Any) -> Any:
+    """A query's JSON value at `height` (default latest); 404 `api/not_found` above the latest
+    committed height. Shared by the read routes of every module."""
+    if height is not None and height > app.height:
+        raise ApiError(
+            404, ERR_NOT_FOUND, f"height {height} is not committed yet", latest=app.height
+        )
+    return app.query(path, params, height).value
+
+
 def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
     router = APIRouter(prefix="/v1")
     app, db, engine = services.app, services.db, services.engine
 
     def query(path: str, height: int | None, **params: Any) -> Any:
-        if height is not None and height > app.height:
-            raise ApiError(
-                404, ERR_NOT_FOUND, f"height {height} is not committed yet", latest=app.height
-            )
-        return app.query(path, params, height).value
+        return query_at(app, path, height, **params)
 
     @router.get("/status", response_model=StatusResponse, tags=["node"])
     def get_status() -> JSONResponse:

@@ -21,8 +21,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
-from finchain.api.errors import ERR_NOT_FOUND, ApiError
-from finchain.api.routes_query import NOT_FOUND, HeightQuery
+from finchain.api.routes_query import NOT_FOUND, HeightQuery, query_at
 from finchain.api.services import NodeServices
 
 MAX_DIRECTIVE_ID = 2**64 - 1  # ids are u64 in the store keys
@@ -36,11 +35,7 @@ def build_supervision_router(services: NodeServices) -> APIRouter:
     app = services.app
 
     def query(path: str, height: int | None, **params: Any) -> Any:
-        if height is not None and height > app.height:
-            raise ApiError(
-                404, ERR_NOT_FOUND, f"height {height} is not committed yet", latest=app.height
-            )
-        return app.query(path, params, height).value
+        return query_at(app, path, height, **params)
 
     @router.get(
         "/directives",
