@@ -1,5 +1,5 @@
-"""Helpers for the CometBFT end-to-end tests: free ports, signing, CometBFT RPC calls, heights
-and the application's block records."""
+"""Helpers for the CometBFT end-to-end tests: free ports, signing, CometBFT RPC calls, heights,
+the application's block records, app-hash agreement and validator keys and sets."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import base64
 import json
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -116,6 +117,37 @@ def fetch_block_records(
     tx hashes, one per height in `heights`."""
     calls = [abci_query_call("block", {"height": h}) for h in heights]
     return [decode_abci_value(result) for result in rpc_batch(client, node.rpc_url, calls)]
+
+
+def assert_same_app_hashes(
+    client: httpx.Client, nodes: Sequence[NodeLayout], heights: range
+) -> None:
+    """Every node's application has committed `heights` with the same app hash at each."""
+    wait_for_app_height(nodes, heights[-1] if heights else 0)
+    hashes = [[r["app_hash"] for r in fetch_block_records(client, node, heights)] for node in nodes]
+    for h, per_node in zip(heights, zip(*hashes, strict=True), strict=True):
+        assert len(set(per_node)) == 1, f"app hashes differ at height {h}: {per_node}"
+
+
+def consensus_key(node: NodeLayout) -> bytes:
+    """The node's Ed25519 consensus public key (priv_validator_key.json `pub_key`), raw."""
+    return base64.b64decode(_priv_validator_key(node)["pub_key"]["value"])
+
+
+def validator_address(node: NodeLayout) -> str:
+    """The node's validator address as CometBFT's RPC spells it (upper-case hex)."""
+    return str(_priv_validator_key(node)["address"])
+
+
+def comet_validators(node: NodeLayout, height: int) -> dict[str, int]:
+    """CometBFT's own validator set at `height`: address -> voting power."""
+    result = testnet.rpc_call(node.rpc_url, "validators", {"height": str(height)})
+    return {v["address"]: int(v["voting_power"]) for v in result["validators"]}
+
+
+def _priv_validator_key(node: NodeLayout) -> dict[str, Any]:
+    key_file = Path(node.cometbft_home) / "config" / "priv_validator_key.json"
+    return dict(json.loads(key_file.read_text()))
 
 
 def _height_or_zero(node: NodeLayout) -> int:

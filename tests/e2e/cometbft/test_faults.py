@@ -50,6 +50,7 @@ from finchain.node.testnet_config import (
 )
 from tests.e2e.cometbft.load import LoadReport, Sender, SignedTransfer, TransferLoad
 from tests.e2e.cometbft.support import (
+    assert_same_app_hashes,
     fetch_block_records,
     get_height,
     wait_for_app_height,
@@ -127,7 +128,7 @@ def test_sigkill_one_validator_others_commit_and_it_catches_up(
     started_s = time.monotonic() - restarted_at  # mostly the app's Python start-up
     head = _wait_until_caught_up(victim, live, RECOVERY_TIMEOUT_S)
     with httpx.Client(timeout=30) as client:
-        _assert_same_app_hashes(client, net.nodes, range(1, head + 1))
+        assert_same_app_hashes(client, net.nodes, range(1, head + 1))
     agreed_s = time.monotonic() - restarted_at
     timing = f"{agreed_s:.1f}s after the restart ({started_s:.1f}s in start_node)"
     print(f"\nSIGKILL: {victim.name} missed {fault_from}..{fault_to}, agreed up to {head} {timing}")
@@ -156,7 +157,7 @@ def test_sigstop_sigcont_one_validator(loaded_testnet: LoadedTestnet) -> None:
     continued_at = time.monotonic()
     head = _wait_until_caught_up(victim, live, RECOVERY_TIMEOUT_S)
     with httpx.Client(timeout=30) as client:
-        _assert_same_app_hashes(client, net.nodes, range(1, head + 1))
+        assert_same_app_hashes(client, net.nodes, range(1, head + 1))
     print(
         f"\nSIGSTOP: {victim.name} missed heights {fault_from}..{fault_to}; after SIGCONT it "
         f"agreed up to height {head} in {time.monotonic() - continued_at:.1f}s"
@@ -183,7 +184,7 @@ def test_two_of_four_stopped_halts_without_divergence(loaded_testnet: LoadedTest
     time.sleep(HALT_OBSERVE_S)
     assert [get_height(node) for node in live] == halted, "2 of 4 validators made progress"
     with httpx.Client(timeout=30) as client:
-        _assert_same_app_hashes(client, live, range(1, min(halted) + 1))
+        assert_same_app_hashes(client, live, range(1, min(halted) + 1))
     # The two survivors still admit transfers to their mempools (committed after recovery).
     assert net.load.acknowledged_count() > acks_at_halt
 
@@ -230,7 +231,7 @@ def test_app_killed_mid_block_replays_on_restart(loaded_testnet: LoadedTestnet) 
     assert stored - 1 <= app_height <= stored, (app_height, stored)
     head = _wait_until_caught_up(victim, live, RECOVERY_TIMEOUT_S)
     with httpx.Client(timeout=30) as client:
-        _assert_same_app_hashes(client, net.nodes, range(1, head + 1))
+        assert_same_app_hashes(client, net.nodes, range(1, head + 1))
     print(
         f"\napp killed inside block {stored}; CometBFT exited {cometbft_exit_s:.2f}s later; "
         f"the app restarted at height {app_height}, replayed and agreed up to {head} in "
@@ -386,15 +387,6 @@ def _wait_for_new_transfers_through(net: LoadedTestnet, nodes: Sequence[NodeLayo
         sender = f"user{net.nodes.index(node)}"
         count = net.load.acknowledged_count(sender)
         net.load.wait_for_acknowledged(count + NEW_ACKS, COMMIT_TIMEOUT_S, sender=sender)
-
-
-def _assert_same_app_hashes(
-    client: httpx.Client, nodes: Sequence[NodeLayout], heights: range
-) -> None:
-    wait_for_app_height(nodes, heights[-1] if heights else 0)
-    hashes = [[r["app_hash"] for r in fetch_block_records(client, node, heights)] for node in nodes]
-    for h, per_node in zip(heights, zip(*hashes, strict=True), strict=True):
-        assert len(set(per_node)) == 1, f"app hashes differ at height {h}: {per_node}"
 
 
 def _wait_until_stalled(nodes: Sequence[NodeLayout], quiet_s: float, timeout_s: float) -> list[int]:

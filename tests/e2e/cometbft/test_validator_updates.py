@@ -10,7 +10,6 @@ InitChain validators are recorded and FinalizeBlock returns the update with the 
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
 from finchain.node.testnet_config import NodeLayout, find_free_base_port
 from finchain.sdk import Client, Wallet
 from finchain.store import Database
+from tests.e2e.cometbft.support import comet_validators, consensus_key, validator_address
 from tests.helpers import CHAIN_ID, GENESIS_TIME_MS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
@@ -91,11 +91,11 @@ def test_admin_removes_and_re_adds_a_validator(testnet_dir: Path) -> None:
     layout = testnet.up(testnet_dir, 2, base_port=find_free_base_port(2))
     node0, node1 = layout.nodes
     admin = Wallet(SUITE, testnet.load_test_keys(testnet_dir)["pboc"], "pboc")
-    node1_key = _consensus_key(node1)
+    node1_key = consensus_key(node1)
 
     with Client(node0.api_url) as client:
         assert {v["pub_key"] for v in client.get_validators()} == {
-            _consensus_key(node0).hex(),
+            consensus_key(node0).hex(),
             node1_key.hex(),
         }
         # Remove node1: node0 alone signs from two heights after the removal on.
@@ -103,7 +103,7 @@ def test_admin_removes_and_re_adds_a_validator(testnet_dir: Path) -> None:
         assert [e.type for e in removal.receipt.events] == ["validators.power_changed"]
         effective = removal.receipt.height + 2
         testnet.wait_for_blocks(layout, effective + 3, timeout_s=30)
-        assert _comet_validators(node0, effective + 1) == {_address(node0): 10}
+        assert comet_validators(node0, effective + 1) == {validator_address(node0): 10}
         assert [v["power"] for v in client.get_validators()] == [10]
 
         # node1 still follows as a full node and agrees on the app hash.
@@ -114,23 +114,8 @@ def test_admin_removes_and_re_adds_a_validator(testnet_dir: Path) -> None:
         addition = client.validators.set_power(admin, base64.b64encode(node1_key).decode(), 5)
         effective = addition.receipt.height + 2
         testnet.wait_for_blocks(layout, effective + 3, timeout_s=30)
-        assert _comet_validators(node1, effective + 1) == {_address(node0): 10, _address(node1): 5}
-
-
-def _consensus_key(node: NodeLayout) -> bytes:
-    key_file = Path(node.cometbft_home) / "config" / "priv_validator_key.json"
-    return base64.b64decode(json.loads(key_file.read_text())["pub_key"]["value"])
-
-
-def _address(node: NodeLayout) -> str:
-    key_file = Path(node.cometbft_home) / "config" / "priv_validator_key.json"
-    return str(json.loads(key_file.read_text())["address"])
-
-
-def _comet_validators(node: NodeLayout, height: int) -> dict[str, int]:
-    """CometBFT's own validator set at `height`: address -> voting power."""
-    result = testnet.rpc_call(node.rpc_url, "validators", {"height": str(height)})
-    return {v["address"]: int(v["voting_power"]) for v in result["validators"]}
+        expected = {validator_address(node0): 10, validator_address(node1): 5}
+        assert comet_validators(node1, effective + 1) == expected
 
 
 def _app_hash(node: NodeLayout, height: int) -> str:
