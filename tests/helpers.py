@@ -71,6 +71,7 @@ def make_chain(
     extra_orgs: Sequence[tuple[str, tuple[str, ...]]] = (),
     clearing: dict[str, Any] | None = None,
     governance: dict[str, Any] | None = None,
+    supervision: dict[str, Any] | None = None,
 ) -> Chain:
     """A fresh chain of the dev organisations (plus `extra_orgs`: (org id, roles), each with one
     account key named like the org) on the solo engine, in `path`."""
@@ -98,6 +99,8 @@ def make_chain(
         genesis = dataclasses.replace(genesis, clearing=clearing)
     if governance is not None:
         genesis = dataclasses.replace(genesis, governance=governance)
+    if supervision is not None:
+        genesis = dataclasses.replace(genesis, supervision=supervision)
     db = Database(path)
     app = Application(db)
     app.init_chain(genesis, validators)

@@ -41,6 +41,8 @@ from finchain.modules.clearing.messages import (
     RegisterBic,
     SubmitPayment,
 )
+from finchain.modules.governance.messages import OpenVoting, Propose, Vote, encode_action
+from finchain.modules.supervision.messages import SetScope
 from tests.helpers import CHAIN_ID, Chain, make_chain
 
 SAMPLES = Path(__file__).resolve().parents[1] / "iso20022" / "samples"
@@ -468,3 +470,47 @@ def test_reg2_every_regulator_read_makes_exactly_one_audit_record(
             ]
         elif reader == "bank-a":
             assert new == []
+
+
+def test_reg5_a_scoped_regulator_reads_only_its_jurisdiction(tmp_path: Path) -> None:
+    """REG-5: a regulator whose scope is bank-a reads what involves bank-a, nothing else; a
+    governance vote widens the scope."""
+    chain = make_chain(
+        tmp_path / "scoped", "intl", supervision={"scopes": {"regulator": ["bank-a"]}}
+    )
+    try:
+        chain.execute(*(chain.sign("pboc", OpenAccount(bank, "CNY")) for bank in BANKS))
+        chain.execute(
+            pay(chain, "bank-a", "bank-b", 100, 1), pay(chain, "bank-b", "bank-c", 100, 2)
+        )
+        api = create_api(NodeServices(chain.app, chain.engine, chain.db), ApiSettings())
+        with TestClient(api, raise_server_exceptions=False) as scoped:
+            inside = read(scoped, chain, "regulator", f"/v1/clearing/payments/{uetr(1)}")
+            outside = read(scoped, chain, "regulator", f"/v1/clearing/payments/{uetr(2)}")
+            assert (inside.status_code, outside.status_code) == (200, 404)
+            queue = read(scoped, chain, "regulator", "/v1/clearing/queue?currency=CNY").json()
+            assert [p["uetr"] for p in queue] == [uetr(1)]
+            accounts = read(scoped, chain, "regulator", "/v1/clearing/accounts?currency=CNY")
+            assert [a["participant"] for a in accounts.json()] == ["bank-a"]
+            every = read(scoped, chain, "regulator", "/v1/reports/balances")
+            assert every.status_code == 404  # a report of every member is beyond its scope
+            own = read(scoped, chain, "regulator", "/v1/reports/balances?org=bank-a")
+            assert own.status_code == 200
+            # The central bank (the settlement operator) is not scoped.
+            assert (
+                read(scoped, chain, "pboc", f"/v1/clearing/payments/{uetr(2)}").status_code == 200
+            )
+            assert chain.app.query("supervision/scope", {"org": "regulator"}).value == {
+                "org": "regulator",
+                "supervised": ["bank-a"],
+            }
+            widen = encode_action(SetScope("regulator", "*"))
+            chain.execute(chain.sign("pboc", Propose(widen, "regulator supervises everyone")))
+            chain.execute(chain.sign("pboc", OpenVoting(0)))
+            chain.execute(*(chain.sign(o, Vote(0, "yes")) for o in ("pboc", "bank-a", "bank-b")))
+            while chain.app.query("governance/proposal", {"id": 0}).value["status"] == "VOTING":
+                chain.engine.produce_block()
+            widened = read(scoped, chain, "regulator", f"/v1/clearing/payments/{uetr(2)}")
+            assert widened.status_code == 200
+    finally:
+        chain.close()

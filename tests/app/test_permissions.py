@@ -94,6 +94,7 @@ SAMPLES: dict[str, Any] = {
         supervision.LiftDirective(0, "Art. 1 (test)"),
         supervision.SubmitReport("daily_positions", 1, b"\x01" * 32),
         supervision.AnchorAuditLog("node-0", 1, b"\x02" * 32),
+        supervision.SetScope("regulator", "bank-a,bank-b"),
         supervision.ReviewReport(0, "ACKNOWLEDGED", "ok"),
     )
 }

@@ -48,6 +48,7 @@ ERR_UNAUTHENTICATED = register_error(
 )
 MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
 MAX_LEGAL_BASIS = 256
+REGULATOR_ROLE = "regulator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +109,13 @@ def authenticate(
     address = format_address(suite.address(public_key))
     org = app.query("account", {"address": address}).value.get("org")
     roles: frozenset[str] = frozenset()
+    supervised: frozenset[str] | None = None
     if org is not None:
         roles = frozenset(app.query("member", {"id": org}).value["roles"])
-    return Viewer(address, ReadScope(org, roles), legal_basis)
+        if REGULATOR_ROLE in roles:  # its jurisdiction (REG-5); None: every organisation
+            scope = app.query("supervision/scope", {"org": org}).value["supervised"]
+            supervised = None if scope is None else frozenset(scope)
+    return Viewer(address, ReadScope(org, roles, supervised), legal_basis)
 
 
 def _refuse(message: str, **details: object) -> ApiError:

@@ -44,14 +44,8 @@ def event_parties(event: Event) -> frozenset[str] | None:
     return None
 
 
-def sees_everything(scope: ReadScope) -> bool:
-    return clearing_privacy.sees_everything(scope.roles)
-
-
 def may_read(parties: frozenset[str] | None, scope: ReadScope) -> bool:
-    if parties is None or (scope.org is not None and scope.org in parties):
-        return True
-    return sees_everything(scope)
+    return scope.may_read(parties)
 
 
 def cut_tx(tx_json: dict[str, Any], stx: SignedTransaction, org_of: OrgOf, viewer: Viewer) -> View:

@@ -18,9 +18,8 @@ from fastapi import Depends, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
 
 from finchain.api.audit import AuditLog
-from finchain.api.auth import Viewer, authenticate
+from finchain.api.auth import REGULATOR_ROLE, Viewer, authenticate
 from finchain.api.errors import ApiError
-from finchain.api.privacy import sees_everything
 from finchain.app import Application
 from finchain.crypto import format_address
 from finchain.errors import register_error
@@ -28,7 +27,6 @@ from finchain.errors import register_error
 ERR_LEGAL_BASIS_REQUIRED = register_error(
     "api", 10, "legal_basis_required", "a regulator's read of others' data needs a legal basis"
 )
-REGULATOR_ROLE = "regulator"
 
 
 class Readers:
@@ -59,7 +57,7 @@ class Readers:
         """Log a read through a private-data route: every one by a regulator (REG-2: exactly one
         record per read, with its legal basis, even if it found nothing), and the central
         bank's reads of other parties' items."""
-        if not sees_everything(viewer.scope):
+        if not viewer.scope.is_supervisor:
             return  # a party reads only its own items
         foreign = [o for o in owners if viewer.scope.org not in o]
         is_regulator = REGULATOR_ROLE in viewer.scope.roles

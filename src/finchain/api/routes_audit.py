@@ -15,7 +15,6 @@ from fastapi.responses import JSONResponse
 
 from finchain.api.auth import ERR_UNAUTHENTICATED, Viewer
 from finchain.api.errors import ApiError
-from finchain.api.privacy import sees_everything
 from finchain.api.readers import Readers, ViewerDep
 from finchain.api.websocket import SUBSCRIPTION_OWNERS
 
@@ -36,7 +35,7 @@ def select_reads(entries: list[dict[str, Any]], viewer: Viewer) -> list[dict[str
     org = viewer.scope.org
     if viewer.is_anonymous or org is None:
         raise ApiError(401, ERR_UNAUTHENTICATED, "audit reads need a signed request by a member")
-    if sees_everything(viewer.scope):
+    if viewer.scope.is_supervisor:
         return [e for e in entries if e["org"] == org]
     subject_of = {org, *SUBSCRIPTION_OWNERS}
     return [

@@ -19,7 +19,6 @@ from fastapi.responses import JSONResponse, Response
 from finchain.api.auth import ERR_UNAUTHENTICATED, Viewer
 from finchain.api.clearing_iso import DayBounds, map_instructions, statement, status_report
 from finchain.api.errors import ERR_NOT_FOUND, ApiError
-from finchain.api.privacy import sees_everything
 from finchain.api.readers import Readers, ViewerDep
 from finchain.api.services import NodeServices
 from finchain.iso20022 import parse_payment_instructions
@@ -106,7 +105,7 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
         viewer: ViewerDep,
     ) -> Response:
         scope = require_member(viewer)
-        if scope.org != participant and not sees_everything(scope):
+        if not scope.covers(participant):
             raise ApiError(404, ERR_NOT_FOUND, f"no statement of {participant} for this reader")
         days = query("clearing/days", currency=currency)
         if day >= len(days) or participant not in days[day]["closing_balances"]:

@@ -2,8 +2,9 @@
 height (`finchain.reports`), as JSON (with its SHA-256) or CSV.
 
 A member may generate any report of its own organisation (`org` = its own; the default for a
-member); the central bank and the regulator may generate it for any organisation or for all
-(`org` omitted), which is a supervisory read: audited, and a regulator must state a legal basis.
+member); the central bank and the regulator may generate it for any organisation they cover or,
+unscoped, for all (`org` omitted), which is a supervisory read: audited, and a regulator must
+state a legal basis.
 Parameters: `height` (default latest), `org`, `format=json|csv`, and for large-value transfers
 `threshold` as `ASSET:minor_units` (repeatable; default CNY:200000000).
 """
@@ -17,7 +18,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from finchain.api.errors import ERR_NOT_FOUND, ApiError
-from finchain.api.privacy import sees_everything
 from finchain.api.readers import Readers, ViewerDep
 from finchain.api.routes_clearing import require_member
 from finchain.api.services import NodeServices
@@ -49,10 +49,14 @@ def build_reports_router(services: NodeServices, readers: Readers) -> APIRouter:
         scope = require_member(viewer)
         if report_type not in REPORT_TYPES:
             raise ApiError(404, ERR_NOT_FOUND, f"no report type {report_type!r}")
-        if not sees_everything(scope):
-            if org not in (None, scope.org):
-                raise ApiError(404, ERR_NOT_FOUND, f"no report of {org} for this reader")
-            org = scope.org
+        if org is None and not scope.sees_everything:
+            if scope.is_supervisor:
+                raise ApiError(
+                    404, ERR_NOT_FOUND, "a report of every member is beyond this reader's scope"
+                )
+            org = scope.org  # a member reports its own data
+        if org is not None and not scope.covers(org):
+            raise ApiError(404, ERR_NOT_FOUND, f"no report of {org} for this reader")
         readers.audit_request(viewer, request, [ALL_ORGS if org is None else frozenset({org})])
         thresholds = _parse_thresholds(threshold)
 

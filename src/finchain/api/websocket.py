@@ -31,7 +31,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from finchain.api.auth import Viewer
 from finchain.api.errors import ApiError, error_response
-from finchain.api.privacy import cut_block, sees_everything
+from finchain.api.privacy import cut_block
 from finchain.api.readers import Readers
 from finchain.model import BlockRecord, Receipt
 
@@ -57,8 +57,8 @@ class _Client:
         self.viewer = viewer
         # Readers with the same key see the same cut: each block is rendered once per key.
         scope = viewer.scope
-        self.view_key: tuple[str, str | None] = (
-            ("all", None) if sees_everything(scope) else ("org", scope.org)
+        self.view_key: tuple[object, ...] = (
+            ("all",) if scope.sees_everything else (scope.org, scope.supervised, scope.roles)
         )
         self.max_backlog = max_backlog
         self.backlog: deque[str] = deque()
@@ -118,7 +118,7 @@ class WebSocketHub:
             clients = list(self._clients)
         if not clients:
             return
-        by_view: dict[tuple[str, str | None], dict[str, list[str]]] = {}
+        by_view: dict[tuple[object, ...], dict[str, list[str]]] = {}
         for client in clients:
             by_topic = by_view.get(client.view_key)
             if by_topic is None:
@@ -159,7 +159,7 @@ def build_ws_router(hub: WebSocketHub, readers: Readers) -> APIRouter:
             )
             await websocket.send_denial_response(denial)
             return
-        if sees_everything(viewer.scope):  # a supervisory stream: logged once, when it opens
+        if viewer.scope.is_supervisor:  # a supervisory stream: logged once, when it opens
             try:
                 readers.audit(viewer, "WS", websocket.url.path, [SUBSCRIPTION_OWNERS])
             except ApiError as refusal:

@@ -43,6 +43,7 @@ from finchain.modules.governance.invariants import INVARIANTS as GOVERNANCE_INVA
 from finchain.modules.members import MembersView
 from finchain.modules.members.genesis import init_members_genesis
 from finchain.modules.members.invariants import INVARIANTS as MEMBERS_INVARIANTS
+from finchain.modules.supervision.genesis import init_supervision_genesis
 from finchain.modules.supervision.invariants import INVARIANTS as SUPERVISION_INVARIANTS
 from finchain.modules.supervision.keeper import SupervisionView
 from finchain.modules.validators import compute_validator_updates
@@ -196,6 +197,7 @@ class Application:
         init_validators_genesis(state, validators)
         init_clearing_genesis(state, genesis.clearing)
         init_governance_genesis(state, genesis.governance)
+        init_supervision_genesis(state, genesis.supervision)
         violations = self.check_invariants(state)
         if violations:
             raise InvalidTransaction(ERR_BAD_GENESIS, f"genesis breaks invariants: {violations}")

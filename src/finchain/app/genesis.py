@@ -60,10 +60,18 @@ class GenesisDoc:
     clearing: dict[str, Any] = field(default_factory=dict)
     validators: list[dict[str, Any]] = field(default_factory=list)
     governance: dict[str, Any] = field(default_factory=dict)
+    supervision: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        # `governance` only when given, so documents written before it existed keep their bytes.
-        extra = {"governance": self.governance} if self.governance else {}
+        # Sections added later appear only when given, so older documents keep their bytes.
+        extra = {
+            name: section
+            for name, section in (
+                ("governance", self.governance),
+                ("supervision", self.supervision),
+            )
+            if section
+        }
         return {
             **extra,
             "chain_id": self.chain_id,
@@ -119,4 +127,5 @@ def load_genesis(data: bytes | str | dict[str, Any]) -> GenesisDoc:
         clearing=dict(doc.get("clearing", {})),
         validators=list(doc.get("validators", [])),
         governance=dict(doc.get("governance", {})),
+        supervision=dict(doc.get("supervision", {})),
     )

@@ -5,8 +5,9 @@ Paths: `params`, `members`, `member {id}`, `assets`, `asset {symbol}`, `balances
 {currency}`, `clearing/payment {uetr}`, `clearing/queue {currency}`, `clearing/cycles`,
 `clearing/directory`, `clearing/days {currency}`, `governance/proposals`, `governance/proposal
 {id}`, `governance/params`, `supervision/directives`, `supervision/directive {id}`,
-`supervision/reports`, `supervision/anchors`. Clearing reads take an optional `scope`
-(`ReadScope`) from in-process callers and filter by it (`modules/clearing/privacy.py`).
+`supervision/reports`, `supervision/anchors`, `supervision/scope {org}`. Clearing reads take
+an optional `scope` (`ReadScope`) from in-process callers and filter by it
+(`modules/clearing/privacy.py`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from finchain.modules.supervision.queries import (
     query_directive,
     query_directives,
     query_reports,
+    query_scope,
 )
 from finchain.modules.validators.queries import query_validators
 from finchain.state import StateReader
@@ -121,4 +123,5 @@ _ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
     "supervision/directive": lambda s, p: query_directive(s, _int(p, "id")),
     "supervision/reports": lambda s, _: query_reports(s),
     "supervision/anchors": lambda s, _: query_anchors(s),
+    "supervision/scope": lambda s, p: query_scope(s, _text(p, "org")),
 }

@@ -44,6 +44,7 @@ from finchain.sdk import (
     make_remove_org,
     make_revoke_role,
     make_set_governance_params,
+    make_set_scope,
     make_set_threshold,
     make_set_validator_power,
     make_set_weight,
@@ -70,6 +71,7 @@ ACTION_TYPES = {
     "set-weight": "governance/SetWeight@1",
     "set-params": "governance/SetParams@1",
     "set-threshold": "governance/SetThreshold@1",
+    "set-scope": "supervision/SetScope@1",
 }
 
 PROPOSER_OPTION: Any = typer.Option(..., "--from", help="Key name of an admin member's account.")
@@ -189,6 +191,24 @@ def propose_set_weight(
     """Set a member organisation's voting weight."""
     with guard_errors(), Client(resolve_node_url(node, home)) as client:
         propose_and_print(client, sender, home, make_set_weight(org, weight), title, memo, as_json)
+
+
+@propose_app.command("set-scope")
+def propose_set_scope(
+    sender: str = PROPOSER_OPTION,
+    title: str = TITLE_OPTION,
+    org: str = ORG_OPTION,
+    orgs: str = typer.Option(
+        ..., "--orgs", help='Organisations the regulator supervises, comma-separated, or "*".'
+    ),
+    memo: str = MEMO_OPTION,
+    home: Path = HOME_OPTION,
+    node: str | None = NODE_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Set a regulator's jurisdiction: the member organisations whose data it may read."""
+    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+        propose_and_print(client, sender, home, make_set_scope(org, orgs), title, memo, as_json)
 
 
 @propose_app.command("set-params")

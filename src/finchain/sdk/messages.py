@@ -129,6 +129,15 @@ def make_revoke_role(org_id: str, role: str) -> RevokeRole:
     return msg
 
 
+def make_set_scope(org_id: str, orgs: Sequence[str] | str) -> supervision.SetScope:
+    """A regulator's jurisdiction (REG-5): the organisations it supervises, or "*" for all.
+    Adopted by a governance vote (`client.governance.propose`)."""
+    text = orgs if isinstance(orgs, str) else ",".join(orgs)
+    msg = supervision.SetScope(org_id, text)
+    msg.validate_basic()
+    return msg
+
+
 def make_set_weight(org_id: str, weight: int) -> governance.SetWeight:
     """The voting weight of a member organisation (0: it may not vote)."""
     msg = governance.SetWeight(org_id, _validate_int("weight", weight))

@@ -7,13 +7,14 @@ happened and their own net result. Suspensions, cut-offs, the BIC directory and 
 counts are public within the consortium (a bank must know whom it cannot pay).
 
 A party set of `None` means "public"; otherwise only the named participants (org ids) and the
-roles in `SEES_ALL_ROLES` may read the item. The API applies these rules; the chain itself is
-replicated in clear to every member node (encrypted payloads are a later privacy issue).
+supervisors that cover one of them may read the item (`ReadScope.may_read`). The API applies
+these rules; the chain itself is replicated in clear to every member node (encrypted payloads
+are a later privacy issue).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from finchain.model.receipt import Event
@@ -28,8 +29,8 @@ from finchain.modules.clearing.messages import (
     SetUrgentReserve,
     SubmitPayment,
 )
+from finchain.modules.scope import ReadScope
 
-SEES_ALL_ROLES = frozenset({"central_bank", "regulator"})
 Parties = frozenset[str] | None
 _PAYMENT_EVENTS = frozenset(
     {
@@ -49,10 +50,6 @@ _ACCOUNT_EVENTS = frozenset(
         "clearing.urgent_reserve_set",
     }
 )
-
-
-def sees_everything(roles: Iterable[str]) -> bool:
-    return not SEES_ALL_ROLES.isdisjoint(roles)
 
 
 def payment_parties(payment: Payment) -> frozenset[str]:
@@ -82,14 +79,14 @@ def event_parties(event: Event) -> Parties:
 
 
 def view_cycle(
-    cycle: dict[str, Any], org: str, find_payment: Callable[[str], Payment | None]
+    cycle: dict[str, Any], scope: ReadScope, find_payment: Callable[[str], Payment | None]
 ) -> dict[str, Any]:
-    """A netting cycle as `org` may see it: its own net change and the settled payments it is
-    a party to."""
+    """A netting cycle as `scope` may see it: the net changes of the organisations it covers
+    (a bank: its own) and the settled payments it may read."""
     settled = []
     for uetr in cycle["settled"]:
         payment = find_payment(uetr)
-        if payment is not None and org in payment_parties(payment):
+        if payment is not None and scope.may_read(payment_parties(payment)):
             settled.append(uetr)
-    net_changes = {bank: change for bank, change in cycle["net_changes"].items() if bank == org}
+    net_changes = {b: change for b, change in cycle["net_changes"].items() if scope.covers(b)}
     return {**cycle, "settled": settled, "net_changes": net_changes}

@@ -1,15 +1,16 @@
 """Read-only queries of the clearing module (JSON-ready results), filtered by `ReadScope`.
 
 With a scope, a participant bank sees only its own account, the payments it sends or receives,
-and of each netting cycle its own net change (`privacy.py`); the central bank and the regulator
-see everything. Without a scope (the node operator) everything is returned.
+and of each netting cycle its own net change; a supervisor sees the same of every organisation
+it covers (all of them, unless a regulator's scope lists some: `ReadScope.may_read`). Without a
+scope (the node operator) everything is returned.
 """
 
 from __future__ import annotations
 
 from finchain.errors import NotFound
 from finchain.modules.clearing.keeper import ClearingView, Payment
-from finchain.modules.clearing.privacy import payment_parties, sees_everything, view_cycle
+from finchain.modules.clearing.privacy import payment_parties, view_cycle
 from finchain.modules.scope import ReadScope
 from finchain.state import StateReader
 
@@ -18,9 +19,7 @@ def query_accounts(
     state: StateReader, currency: str, scope: ReadScope | None = None
 ) -> list[dict[str, object]]:
     accounts = ClearingView(state).list_accounts(currency)
-    if not _sees_all(scope):
-        accounts = [a for a in accounts if a.participant == _org(scope)]
-    return [a.to_json() for a in accounts]
+    return [a.to_json() for a in accounts if _covers(scope, a.participant)]
 
 
 def query_payment(
@@ -42,10 +41,9 @@ def query_queue(
 def query_cycles(state: StateReader, scope: ReadScope | None = None) -> list[dict[str, object]]:
     view = ClearingView(state)
     cycles = view.list_cycles()
-    if _sees_all(scope):
+    if scope is None or scope.sees_everything:
         return cycles
-    org = _org(scope)
-    return [view_cycle(cycle, org, view.find_payment) for cycle in cycles]
+    return [view_cycle(cycle, scope, view.find_payment) for cycle in cycles]
 
 
 def query_directory(state: StateReader) -> list[dict[str, str]]:
@@ -59,25 +57,18 @@ def query_directory(state: StateReader) -> list[dict[str, str]]:
 def query_days(
     state: StateReader, currency: str, scope: ReadScope | None = None
 ) -> list[dict[str, object]]:
-    """Closed business days of `currency`; a bank sees only its own closing balance."""
+    """Closed business days of `currency`, with the closing balances the reader may see."""
     days = [day.to_json() for day in ClearingView(state).list_days(currency)]
-    if _sees_all(scope):
-        return days
-    org = _org(scope)
     for day in days:
         balances = day["closing_balances"]
         assert isinstance(balances, dict)
-        day["closing_balances"] = {p: b for p, b in balances.items() if p == org}
+        day["closing_balances"] = {p: b for p, b in balances.items() if _covers(scope, p)}
     return days
 
 
-def _sees_all(scope: ReadScope | None) -> bool:
-    return scope is None or sees_everything(scope.roles)
-
-
-def _org(scope: ReadScope | None) -> str:
-    return "" if scope is None or scope.org is None else scope.org
+def _covers(scope: ReadScope | None, participant: str) -> bool:
+    return scope is None or scope.covers(participant)
 
 
 def _may_see(scope: ReadScope | None, payment: Payment) -> bool:
-    return _sees_all(scope) or _org(scope) in payment_parties(payment)
+    return scope is None or scope.may_read(payment_parties(payment))

@@ -27,6 +27,7 @@ GOVERNABLE_ACTIONS = frozenset(
         "governance/SetWeight@1",
         "governance/SetParams@1",
         "governance/SetThreshold@1",
+        "supervision/SetScope@1",
     }
 )
 MAX_TITLE = 200

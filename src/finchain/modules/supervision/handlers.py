@@ -14,6 +14,7 @@ from typing import Any
 
 from finchain.crypto import parse_address
 from finchain.errors import InvalidTransaction
+from finchain.modules.authority import is_governance
 from finchain.modules.context import ExecutionContext
 from finchain.modules.supervision import keys
 from finchain.modules.supervision.errors import (
@@ -40,6 +41,7 @@ from finchain.modules.supervision.messages import (
     IssueDirective,
     LiftDirective,
     ReviewReport,
+    SetScope,
     SubmitReport,
 )
 from finchain.state import StateReader, StateWriter
@@ -57,6 +59,7 @@ def make_handlers(
         return lambda ctx, msg: handler(ctx, msg, membership(ctx.state), suspension(ctx.state))
 
     return {
+        SetScope: bind(handle_set_scope),
         AnchorAuditLog: bind(handle_anchor_audit_log),
         IssueDirective: bind(handle_issue_directive),
         LiftDirective: bind(handle_lift_directive),
@@ -195,6 +198,23 @@ def handle_review_report(
         reviewer=reviewer,
         submitter=report.submitter,
     )
+
+
+def handle_set_scope(
+    ctx: ExecutionContext, msg: SetScope, members: Membership, _: ParticipantSuspension
+) -> None:
+    keeper = SupervisionKeeper(ctx.state)
+    # AUTHORIZE
+    if not is_governance(ctx.sender):
+        raise InvalidTransaction(ERR_UNAUTHORIZED, "a regulator's scope is set by a vote")
+    # VALIDATE
+    for org in (msg.org_id, *msg.org_list):
+        if not members.org_exists(org):
+            raise InvalidTransaction(ERR_UNKNOWN_TARGET, f"no member organisation {org!r}")
+    # APPLY
+    keeper.set_scope(msg.org_id, msg.org_list)
+    # EMIT
+    ctx.emit("supervision.scope_set", org=msg.org_id, orgs=",".join(msg.org_list) or "*")
 
 
 def handle_anchor_audit_log(

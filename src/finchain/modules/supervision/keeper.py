@@ -154,6 +154,11 @@ class SupervisionView:
         raw = self.state.get(keys.in_force_key(kind, target))
         return None if raw is None else decode_uint(raw)
 
+    def find_scope(self, org_id: str) -> frozenset[str] | None:
+        """The organisations regulator `org_id` supervises; None: every one."""
+        raw = self.state.get(keys.scope_key(org_id))
+        return None if raw is None else frozenset(decode(raw))
+
     def is_suspended_by_directive(self, participant: str) -> bool:
         return self.find_in_force(SUSPEND_PARTICIPANT, participant) is not None
 
@@ -206,6 +211,12 @@ class SupervisionKeeper(SupervisionView):
             self.writer.set(keys.frozen_key(address), b"\x01")
         else:
             self.writer.delete(keys.frozen_key(address))
+
+    def set_scope(self, org_id: str, orgs: tuple[str, ...]) -> None:
+        if orgs:
+            self.writer.set(keys.scope_key(org_id), encode(list(orgs)))
+        else:
+            self.writer.delete(keys.scope_key(org_id))
 
     def save_anchor(self, anchor: Anchor) -> None:
         value = encode([anchor.entries, anchor.head, anchor.height])

@@ -9,6 +9,7 @@ IN_FORCE_PREFIX = b"supervision/inforce/"
 FROZEN_PREFIX = b"supervision/frozen/"
 REPORT_PREFIX = b"supervision/report/"
 ANCHOR_PREFIX = b"supervision/anchor/"
+SCOPE_PREFIX = b"supervision/scope/"
 DIRECTIVE_COUNTER = b"supervision/counter/directives"
 REPORT_COUNTER = b"supervision/counter/reports"
 _U64 = struct.Struct(">Q")
@@ -34,3 +35,8 @@ def report_key(report_id: int) -> bytes:
 def anchor_key(org_id: str, log_id: str) -> bytes:
     """The latest anchor of an organisation's audit log `log_id` (one per node)."""
     return ANCHOR_PREFIX + org_id.encode() + b"/" + log_id.encode()
+
+
+def scope_key(org_id: str) -> bytes:
+    """The organisations a regulator supervises (absent: every one)."""
+    return SCOPE_PREFIX + org_id.encode()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from finchain.crypto import parse_address
 from finchain.errors import InvalidTransaction
-from finchain.model.message import ANY_MEMBER, message_type
+from finchain.model.message import ANY_MEMBER, GOVERNANCE_ONLY, message_type
 from finchain.modules.supervision.errors import ERR_BAD_FIELD
 from finchain.modules.supervision.keeper import SUSPEND_PARTICIPANT
 
@@ -121,3 +121,26 @@ class AnchorAuditLog:
             raise InvalidTransaction(ERR_BAD_FIELD, "an anchor covers at least one entry")
         if len(self.head) != 32:
             raise InvalidTransaction(ERR_BAD_FIELD, "head is a 32-byte SHA-256")
+
+
+@message_type("supervision/SetScope@1", roles=GOVERNANCE_ONLY)
+@dataclass(frozen=True, slots=True)
+class SetScope:
+    """By a governance vote: the member organisations regulator `org_id` supervises
+    (comma-separated), or `*` for every one (DOMAIN.md REG-5: a regulator reads within its
+    jurisdiction only)."""
+
+    org_id: str
+    orgs: str
+
+    def validate_basic(self) -> None:
+        for org in (self.org_id, *self.org_list):
+            if not _ORG_ID.fullmatch(org):
+                raise InvalidTransaction(ERR_BAD_FIELD, f"bad organisation id {org!r}")
+
+    @property
+    def org_list(self) -> tuple[str, ...]:
+        """The listed organisations, sorted; empty for `*` (every organisation)."""
+        if self.orgs.strip() == "*":
+            return ()
+        return tuple(sorted({o.strip() for o in self.orgs.split(",") if o.strip()}))

@@ -25,3 +25,9 @@ def query_reports(state: StateReader) -> list[dict[str, object]]:
 
 def query_anchors(state: StateReader) -> list[dict[str, object]]:
     return [a.to_json() for a in SupervisionView(state).list_anchors()]
+
+
+def query_scope(state: StateReader, org_id: str) -> dict[str, object]:
+    """`{"org", "supervised": [orgs] | null}` (null: every organisation)."""
+    scope = SupervisionView(state).find_scope(org_id)
+    return {"org": org_id, "supervised": None if scope is None else sorted(scope)}
