@@ -4,6 +4,7 @@ member's report submitted, recomputed by the regulator (with a legal basis) and 
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 from urllib.parse import quote
@@ -150,8 +151,10 @@ def test_a_submitted_report_is_recomputed_and_reviewed(
     assert body["params"]["org"] == "bank-b"
     assert [(r[3], r[4], r[6]) for r in body["rows"]] == [("bank-a", "bank-b", "60000")]
     report_hash = bytes.fromhex(body["hash"])
+    params = json.dumps(body["params"], sort_keys=True, separators=(",", ":"))
     submitted = submit(
-        client, chain.sign("bank-b", SubmitReport("large_value_transfers", height, report_hash))
+        client,
+        chain.sign("bank-b", SubmitReport("large_value_transfers", height, report_hash, params)),
     )
     [report] = client.get("/v1/supervision/reports").json()
     assert report == {
@@ -165,6 +168,7 @@ def test_a_submitted_report_is_recomputed_and_reviewed(
         "reviewer": "",
         "reviewed_height": 0,
         "note": "",
+        "params": body["params"],
     }
 
     review_target = target + "&org=bank-b"

@@ -120,10 +120,13 @@ def test_a_member_report_is_submitted_verified_and_acknowledged(
         )
         assert csv.splitlines()[0].endswith(f"height={height} sha256={report['hash']}")
         submitted = member.supervision.submit_report(
-            bank_b, "large_value_transfers", height, report["hash"]
+            bank_b, "large_value_transfers", height, report["hash"], params=report["params"]
         )
         assert (submitted.report_id, submitted.report_hash) == (0, report["hash"])
         assert member.supervision.submission(0)["status"] == "SUBMITTED"
+        assert member.supervision.submission(0)["params"] == report["params"]
+        # Without parameters the submission means the defaults (another report, another hash).
+        member.supervision.submit_report(bank_b, "large_value_transfers", height, report["hash"])
 
     with Client(node.url, reader=regulator) as no_basis:
         with pytest.raises(FinchainApiError) as refused:
@@ -131,12 +134,13 @@ def test_a_member_report_is_submitted_verified_and_acknowledged(
         assert (refused.value.status, refused.value.code) == (403, "api/legal_basis_required")
 
     with Client(node.url, reader=regulator, legal_basis=REVIEW_BASIS) as supervisor:
-        checked = supervisor.supervision.verify_report(0, thresholds=LARGE)
+        # The submission records its parameters: the regulator regenerates exactly that report.
+        checked = supervisor.supervision.verify_report(0)
         assert checked.matches and checked.recomputed_hash == checked.submitted_hash
         assert checked.submission["submitter"] == "bank-b"
-        # The submission does not record the thresholds: the default ones make another report.
-        other = supervisor.supervision.verify_report(0)
+        other = supervisor.supervision.verify_report(1)  # submitted without its parameters
         assert not other.matches and other.submitted_hash == report["hash"]
+        assert supervisor.supervision.verify_report(1, thresholds=LARGE).matches
         with pytest.raises(FinchainApiError) as missing:
             supervisor.supervision.verify_report(7)
         assert missing.value.code == "api/not_found"
@@ -144,7 +148,7 @@ def test_a_member_report_is_submitted_verified_and_acknowledged(
             regulator, 0, "ACKNOWLEDGED", "recomputed: equal"
         )
         assert reviewed.ok
-        [final] = supervisor.supervision.reports()
+        final = supervisor.supervision.reports()[0]
         assert (final["status"], final["reviewer"], final["note"]) == (
             "ACKNOWLEDGED",
             "regulator",
@@ -156,7 +160,7 @@ def test_a_member_report_is_submitted_verified_and_acknowledged(
 
     with Client(node.url, reader=bank_b) as member:
         seen = member.get_audit_reads()
-        assert [(r["org"], r["legal_basis"]) for r in seen] == [("regulator", REVIEW_BASIS)] * 2
+        assert [(r["org"], r["legal_basis"]) for r in seen] == [("regulator", REVIEW_BASIS)] * 3
 
 
 def test_async_supervision_calls(running_node: RunningNode) -> None:

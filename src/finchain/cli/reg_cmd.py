@@ -209,9 +209,11 @@ def submit_report(
     report_hash: str | None = typer.Option(
         None,
         "--hash",
-        help="The report's SHA-256 (64 hex digits); default: generate your organisation's "
-        "report at --height now (default parameters) and submit its hash.",
+        help="The report's SHA-256 (64 hex digits), made with the default parameters; "
+        "default: generate your organisation's report at --height now (with --threshold) and "
+        "submit its hash and parameters.",
     ),
+    thresholds: list[str] | None = THRESHOLD_OPTION,
     memo: str = MEMO_OPTION,
     home: Path = HOME_OPTION,
     node: str | None = NODE_OPTION,
@@ -222,10 +224,17 @@ def submit_report(
         wallet = load_wallet(sender, home)
         client = Client(resolve_node_url(node, home), reader=wallet)
     with guard_errors(), client:
+        params = None
         if report_hash is None:
-            report_hash = str(client.supervision.report(report_type, height=height)["hash"])
+            limits = parse_thresholds(thresholds, load_decimals(client) if thresholds else {})
+            report = client.supervision.report(report_type, height=height, thresholds=limits)
+            report_hash, params = str(report["hash"]), report["params"]
+        elif thresholds:
+            raise CliError("cli/bad_argument", "--threshold applies when the report is generated")
         calls = client.supervision
-        submitted = calls.submit_report(wallet, report_type, height, report_hash, memo=memo)
+        submitted = calls.submit_report(
+            wallet, report_type, height, report_hash, params=params, memo=memo
+        )
         if as_json:
             print_json(
                 {

@@ -192,14 +192,19 @@ def make_lift_directive(directive_id: int, legal_basis: str) -> supervision.Lift
 
 
 def make_submit_report(
-    report_type: str, report_height: int, report_hash: bytes | str
+    report_type: str,
+    report_height: int,
+    report_hash: bytes | str,
+    params: Mapping[str, Any] | None = None,
 ) -> supervision.SubmitReport:
     """The SHA-256 of a report generated at committed height `report_height` (the `hash` of
-    `GET /v1/reports/{type}`): 32 raw bytes or 64 hex digits."""
+    `GET /v1/reports/{type}`): 32 raw bytes or 64 hex digits, with the report's `params` (its
+    JSON's `params`, so the regulator regenerates exactly that report; None: the defaults)."""
     msg = supervision.SubmitReport(
         report_type,
         _validate_int("report_height", report_height),
         decode_report_hash(report_hash),
+        "" if params is None else supervision.canonical_json(dict(params)),
     )
     msg.validate_basic()
     return msg

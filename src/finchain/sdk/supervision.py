@@ -110,6 +110,16 @@ def compute_report_path(report_type: str) -> str:
     return f"{REPORTS_PATH}/{quote(report_type, safe='')}"
 
 
+def recorded_thresholds(
+    submission: Mapping[str, Any], override: Mapping[str, int] | None
+) -> Mapping[str, int] | None:
+    """The thresholds to regenerate a submission with: `override`, else the recorded ones."""
+    if override is not None:
+        return override
+    recorded = submission.get("params", {}).get("thresholds")
+    return None if recorded is None else {str(a): int(v) for a, v in recorded.items()}
+
+
 def compute_report_params(
     height: int | None,
     org: str | None,
@@ -219,11 +229,13 @@ class SupervisionCalls:
         report_height: int,
         report_hash: bytes | str,
         *,
+        params: Mapping[str, Any] | None = None,
         memo: str = "",
     ) -> SubmitReportResult:
         """Submit the SHA-256 (32 bytes or 64 hex digits) of a report the wallet's organisation
-        generated at committed height `report_height`; waits for commit."""
-        msg = make_submit_report(report_type, report_height, report_hash)
+        generated at committed height `report_height`, with its `params` (the report JSON's
+        `params`; None: the defaults); waits for commit."""
+        msg = make_submit_report(report_type, report_height, report_hash, params)
         return make_submit_report_result(self._client.sign_and_submit(wallet, msg, memo=memo))
 
     def review_report(
@@ -307,17 +319,17 @@ class SupervisionCalls:
     def verify_report(
         self, report_id: int, *, thresholds: Mapping[str, int] | None = None
     ) -> ReportVerification:
-        """Regenerate submitted report `report_id` (its type and height, scoped to the
-        submitter's organisation) through the API and compare the hashes. Needs a reader that
-        may read the submitter's data (the regulator, with a legal basis). The submission does
-        not record the report's parameters: give the `thresholds` the submitter used for a
-        large-value report generated with other than the default."""
+        """Regenerate submitted report `report_id` (its type, height and recorded parameters,
+        scoped to the submitter's organisation) through the API and compare the hashes. Needs a
+        reader that may read the submitter's data (the regulator, with a legal basis).
+        `thresholds` overrides the recorded ones (a submission without parameters used the
+        defaults)."""
         submission = self.submission(report_id)
         recomputed = self.report(
             str(submission["report_type"]),
             height=int(submission["report_height"]),
             org=str(submission["submitter"]),
-            thresholds=thresholds,
+            thresholds=recorded_thresholds(submission, thresholds),
         )
         return compare_report(submission, recomputed)
 
@@ -359,9 +371,10 @@ class AsyncSupervisionCalls:
         report_height: int,
         report_hash: bytes | str,
         *,
+        params: Mapping[str, Any] | None = None,
         memo: str = "",
     ) -> SubmitReportResult:
-        msg = make_submit_report(report_type, report_height, report_hash)
+        msg = make_submit_report(report_type, report_height, report_hash, params)
         result = await self._client.sign_and_submit(wallet, msg, memo=memo)
         return make_submit_report_result(result)
 
@@ -441,6 +454,6 @@ class AsyncSupervisionCalls:
             str(submission["report_type"]),
             height=int(submission["report_height"]),
             org=str(submission["submitter"]),
-            thresholds=thresholds,
+            thresholds=recorded_thresholds(submission, thresholds),
         )
         return compare_report(submission, recomputed)

@@ -136,6 +136,10 @@ def test_invalid_directives_change_nothing(chain: Chain) -> None:
             chain.sign("bank-a", SubmitReport("flows", 99, b"\x00" * 32)),
             "supervision/bad_field",
         ),
+        (
+            chain.sign("bank-a", SubmitReport("flows", 1, b"\x00" * 32, '{"org":"bank-c"}')),
+            "supervision/bad_field",  # a member reports its own data only
+        ),
     ]
     for raw, code in cases:
         assert_rejected(chain, raw, code, InBlock.MESSAGE)
@@ -151,6 +155,10 @@ def test_invalid_directives_change_nothing(chain: Chain) -> None:
         (
             chain.sign("regulator", IssueDirective("freeze_account", user0.upper(), BASIS)),
             "supervision/bad_field",
+        ),
+        (
+            chain.sign("bank-a", SubmitReport("flows", 1, b"\x00" * 32, '{"org": "bank-a"}')),
+            "supervision/bad_field",  # parameters must be canonical JSON
         ),
         (chain.sign("bank-a", SubmitReport("flows", 1, b"\x00" * 31)), "supervision/bad_field"),
     ]:

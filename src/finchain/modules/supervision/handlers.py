@@ -9,6 +9,7 @@ clearing (CLR-8).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -138,6 +139,8 @@ def handle_submit_report(
     if submitter is None:
         raise InvalidTransaction(ERR_UNAUTHORIZED, "only members submit reports")
     # VALIDATE
+    if msg.params and json.loads(msg.params).get("org", submitter) != submitter:
+        raise InvalidTransaction(ERR_BAD_FIELD, "a member submits reports of its own data")
     if msg.report_height >= ctx.height:
         raise InvalidTransaction(
             ERR_BAD_FIELD, f"report_height must be a committed height (< {ctx.height})"
@@ -151,6 +154,7 @@ def handle_submit_report(
         submitter=submitter,
         status=SUBMITTED,
         submitted_height=ctx.height,
+        params=msg.params,
     )
     keeper.save_report(report)
     # EMIT
@@ -188,6 +192,7 @@ def handle_review_report(
         reviewer,
         ctx.height,
         msg.note,
+        report.params,
     )
     keeper.save_report(reviewed)
     # EMIT

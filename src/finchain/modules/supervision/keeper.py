@@ -3,6 +3,7 @@ submitted reports."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 from finchain.codec import decode, decode_uint, encode, encode_uint
@@ -76,6 +77,7 @@ class Report:
     reviewer: str = ""
     reviewed_height: int = 0
     note: str = ""
+    params: str = ""  # canonical JSON of the report's parameters ("" = the defaults)
 
     def encode(self) -> bytes:
         return encode(
@@ -90,6 +92,7 @@ class Report:
                 self.reviewer,
                 self.reviewed_height,
                 self.note,
+                self.params,
             ]
         )
 
@@ -109,6 +112,7 @@ class Report:
             "reviewer": self.reviewer,
             "reviewed_height": self.reviewed_height,
             "note": self.note,
+            "params": json.loads(self.params) if self.params else {},
         }
 
 

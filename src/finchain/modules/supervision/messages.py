@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -15,10 +16,29 @@ FREEZE_ACCOUNT = "freeze_account"
 DIRECTIVE_KINDS = (FREEZE_ACCOUNT, SUSPEND_PARTICIPANT)
 REPORT_DECISIONS = ("ACKNOWLEDGED", "REJECTED")
 MAX_TEXT = 256
+MAX_PARAMS = 512
 REGULATOR = frozenset({"regulator"})
 _ORG_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _REPORT_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _LOG_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def canonical_json(value: object) -> str:
+    """Sorted keys, no spaces: the form report parameters are stored in."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def validate_report_params(params: str) -> None:
+    if not params:
+        return
+    try:
+        value = json.loads(params)
+    except ValueError:
+        raise InvalidTransaction(ERR_BAD_FIELD, "report params must be JSON") from None
+    if not isinstance(value, dict) or canonical_json(value) != params:
+        raise InvalidTransaction(ERR_BAD_FIELD, "report params are a canonical JSON object")
+    if len(params) > MAX_PARAMS:
+        raise InvalidTransaction(ERR_BAD_FIELD, f"report params are at most {MAX_PARAMS} chars")
 
 
 def validate_text(name: str, text: str) -> None:
@@ -71,13 +91,17 @@ class LiftDirective:
 @dataclass(frozen=True, slots=True)
 class SubmitReport:
     """A member submits the hash of a report it generated at committed height
-    `report_height` (GENERATED off chain -> SUBMITTED); the regulator recomputes it."""
+    `report_height` (GENERATED off chain -> SUBMITTED) with the report's parameters (the
+    `params` of its JSON, as canonical JSON; empty: the defaults), so the regulator recomputes
+    exactly that report."""
 
     report_type: str
     report_height: int
     report_hash: bytes
+    params: str = ""
 
     def validate_basic(self) -> None:
+        validate_report_params(self.params)
         if not _REPORT_TYPE.fullmatch(self.report_type):
             raise InvalidTransaction(ERR_BAD_FIELD, f"bad report type {self.report_type!r}")
         if self.report_height < 1:
