@@ -95,6 +95,7 @@ SAMPLES: dict[str, Any] = {
         supervision.SubmitReport("daily_positions", 1, b"\x01" * 32),
         supervision.AnchorAuditLog("node-0", 1, b"\x02" * 32),
         supervision.SetScope("regulator", "bank-a,bank-b"),
+        clearing.SetAutoProcess(0),
         supervision.ReviewReport(0, "ACKNOWLEDGED", "ok"),
     )
 }

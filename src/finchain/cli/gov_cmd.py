@@ -43,6 +43,7 @@ from finchain.sdk import (
     make_open_voting,
     make_remove_org,
     make_revoke_role,
+    make_set_auto_process,
     make_set_governance_params,
     make_set_scope,
     make_set_threshold,
@@ -72,6 +73,7 @@ ACTION_TYPES = {
     "set-params": "governance/SetParams@1",
     "set-threshold": "governance/SetThreshold@1",
     "set-scope": "supervision/SetScope@1",
+    "set-auto-process": "clearing/SetAutoProcess@1",
 }
 
 PROPOSER_OPTION: Any = typer.Option(..., "--from", help="Key name of an admin member's account.")
@@ -209,6 +211,24 @@ def propose_set_scope(
     """Set a regulator's jurisdiction: the member organisations whose data it may read."""
     with guard_errors(), Client(resolve_node_url(node, home)) as client:
         propose_and_print(client, sender, home, make_set_scope(org, orgs), title, memo, as_json)
+
+
+@propose_app.command("set-auto-process")
+def propose_set_auto_process(
+    sender: str = PROPOSER_OPTION,
+    title: str = TITLE_OPTION,
+    enabled: bool = typer.Option(
+        ..., "--enabled/--disabled", help="End every block with clearing's retries and netting."
+    ),
+    memo: str = MEMO_OPTION,
+    home: Path = HOME_OPTION,
+    node: str | None = NODE_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Switch clearing's end-of-block processing (rule 3) on or off."""
+    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+        action = make_set_auto_process(enabled)
+        propose_and_print(client, sender, home, action, title, memo, as_json)
 
 
 @propose_app.command("set-params")

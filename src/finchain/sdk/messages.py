@@ -129,6 +129,13 @@ def make_revoke_role(org_id: str, role: str) -> RevokeRole:
     return msg
 
 
+def make_set_auto_process(enabled: bool) -> clearing.SetAutoProcess:
+    """Whether every block ends with clearing's gross retries and netting (by a vote)."""
+    msg = clearing.SetAutoProcess(int(enabled))
+    msg.validate_basic()
+    return msg
+
+
 def make_set_scope(org_id: str, orgs: Sequence[str] | str) -> supervision.SetScope:
     """A regulator's jurisdiction (REG-5): the organisations it supervises, or "*" for all.
     Adopted by a governance vote (`client.governance.propose`)."""

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from finchain.modules.bank import Transfer
+from finchain.modules.clearing.keeper import ClearingView
+from finchain.modules.clearing.messages import SetAutoProcess
 from finchain.modules.governance.messages import (
     OpenVoting,
     Propose,
@@ -25,6 +27,7 @@ from finchain.modules.governance.messages import (
     encode_action,
 )
 from finchain.modules.members.messages import AddOrg, GrantRole, RemoveOrg, RevokeRole
+from finchain.modules.supervision.messages import SetScope
 from finchain.modules.validators.messages import SetPower
 from tests.app.support import InBlock, assert_rejected
 from tests.helpers import Chain, make_chain
@@ -195,3 +198,17 @@ def test_invalid_governance_operations_change_nothing(chain: Chain) -> None:
     for raw, code in stateless:
         assert_rejected(chain, raw, code, InBlock.STATELESS)
     assert chain.app.check_invariants() == []
+
+
+def test_module_parameters_change_by_vote(chain: Chain) -> None:
+    """Clearing's end-of-block processing (rule 3) and a regulator's scope (REG-5) are module
+    parameters that only a vote changes."""
+    assert ClearingView(chain.app.view_at()).is_auto_processing()
+    off = propose(chain, SetAutoProcess(0), "manual netting")
+    vote(chain, off, pboc="yes", bank_a="yes", bank_b="yes")
+    assert close(chain, off)["status"] == "EXECUTED"
+    assert not ClearingView(chain.app.view_at()).is_auto_processing()
+    scope = propose(chain, SetScope("regulator", "bank-a,bank-b"), "regulator: two banks")
+    vote(chain, scope, pboc="yes", bank_a="yes", bank_b="yes")
+    assert close(chain, scope)["status"] == "EXECUTED"
+    assert query(chain, "supervision/scope", org="regulator")["supervised"] == ["bank-a", "bank-b"]

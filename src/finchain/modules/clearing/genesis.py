@@ -2,6 +2,7 @@
 
 `{"auto_process": true}` (the default) makes every block end with gross retries and one netting
 cycle per currency whose queue is not empty (rule 3); `false` leaves both to `RunLsm` (tests).
+Later changes by a governance vote: `clearing/SetAutoProcess@1`.
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from finchain.errors import InvalidTransaction
-from finchain.modules.clearing import keys
 from finchain.modules.clearing.errors import ERR_BAD_FIELD
+from finchain.modules.clearing.keeper import ClearingKeeper
 from finchain.state import StateWriter
 
 
@@ -21,5 +22,4 @@ def init_clearing_genesis(state: StateWriter, section: dict[str, Any]) -> None:
         raise InvalidTransaction(
             ERR_BAD_FIELD, f"clearing genesis takes only auto_process (bool), got {section}"
         )
-    if auto_process:
-        state.set(keys.AUTO_PROCESS, b"\x01")
+    ClearingKeeper(state).set_auto_processing(auto_process)

@@ -17,6 +17,7 @@ from itertools import groupby
 from typing import Any
 
 from finchain.errors import InvalidTransaction
+from finchain.modules.authority import is_governance
 from finchain.modules.clearing.errors import (
     ERR_ACCOUNT_EXISTS,
     ERR_BIC_TAKEN,
@@ -50,6 +51,7 @@ from finchain.modules.clearing.messages import (
     RegisterBic,
     ReleasePayment,
     RunLsm,
+    SetAutoProcess,
     SetSuspended,
     SetUrgentReserve,
     SubmitPayment,
@@ -88,6 +90,7 @@ def make_handlers(
         RunLsm: bind(handle_run_lsm),
         CutOff: bind(handle_cut_off),
         RegisterBic: bind(handle_register_bic),
+        SetAutoProcess: bind(handle_set_auto_process),
     }
 
 
@@ -263,6 +266,18 @@ def handle_cut_off(ctx: ExecutionContext, msg: CutOff, members: Membership) -> N
     # The closed day's balances anchor its end-of-day statements (camt.053).
     day = keeper.record_day(ctx.height, ctx.tx_hash, msg.currency)
     ctx.emit("clearing.cut_off", currency=msg.currency, day=str(day.day))
+
+
+def handle_set_auto_process(
+    ctx: ExecutionContext, msg: SetAutoProcess, members: Membership
+) -> None:
+    # AUTHORIZE
+    if not is_governance(ctx.sender):
+        raise InvalidTransaction(ERR_UNAUTHORIZED, "clearing parameters change by a vote")
+    # APPLY
+    ClearingKeeper(ctx.state).set_auto_processing(bool(msg.enabled))
+    # EMIT
+    ctx.emit("clearing.auto_process_set", enabled=str(bool(msg.enabled)).lower())
 
 
 def handle_register_bic(ctx: ExecutionContext, msg: RegisterBic, members: Membership) -> None:

@@ -307,6 +307,12 @@ class ClearingKeeper(ClearingView):
         key = keys.message_key(payment.sender, payment.msg_id, payment.end_to_end_id)
         self.writer.set(key, payment.uetr.encode())
 
+    def set_auto_processing(self, enabled: bool) -> None:
+        if enabled:
+            self.writer.set(keys.AUTO_PROCESS, b"\x01")
+        else:
+            self.writer.delete(keys.AUTO_PROCESS)
+
     def set_deadlock_snapshot(self, currency: str, digest: bytes | None) -> None:
         if digest is None:
             self.writer.delete(keys.deadlock_key(currency))

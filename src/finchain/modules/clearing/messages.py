@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from finchain.errors import InvalidTransaction
-from finchain.model.message import message_type
+from finchain.model.message import GOVERNANCE_ONLY, message_type
 from finchain.modules.clearing.errors import ERR_BAD_FIELD, ERR_INVALID_AMOUNT
 from finchain.modules.clearing.netting import MAX_AMOUNT, Priority
 
@@ -207,3 +207,16 @@ class CutOff:
 
     def validate_basic(self) -> None:
         validate_currency(self.currency)
+
+
+@message_type("clearing/SetAutoProcess@1", roles=GOVERNANCE_ONLY)
+@dataclass(frozen=True, slots=True)
+class SetAutoProcess:
+    """By a governance vote: whether every block ends with gross retries and a netting cycle
+    (rule 3; genesis `clearing.auto_process`)."""
+
+    enabled: int
+
+    def validate_basic(self) -> None:
+        if self.enabled not in (0, 1):
+            raise InvalidTransaction(ERR_BAD_FIELD, "enabled must be 0 or 1")

@@ -28,6 +28,7 @@ GOVERNABLE_ACTIONS = frozenset(
         "governance/SetParams@1",
         "governance/SetThreshold@1",
         "supervision/SetScope@1",
+        "clearing/SetAutoProcess@1",
     }
 )
 MAX_TITLE = 200
