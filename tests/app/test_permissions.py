@@ -42,6 +42,7 @@ from finchain.modules.clearing import messages as clearing
 from finchain.modules.governance import messages as governance
 from finchain.modules.members import messages as members
 from finchain.modules.members.roles import ROLES
+from finchain.modules.params import SetChainParams
 from finchain.modules.supervision import messages as supervision
 from finchain.modules.validators import messages as validators
 from finchain.node.devgenesis import DEV_ORGS
@@ -96,6 +97,7 @@ SAMPLES: dict[str, Any] = {
         supervision.AnchorAuditLog("node-0", 1, b"\x02" * 32),
         supervision.SetScope("regulator", "bank-a,bank-b"),
         clearing.SetAutoProcess(0),
+        SetChainParams(65_536, 5_000, 0, ""),
         supervision.ReviewReport(0, "ACKNOWLEDGED", "ok"),
     )
 }

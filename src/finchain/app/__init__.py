@@ -14,7 +14,8 @@ from finchain.app.application import (
     InfoResult,
     QueryResult,
 )
-from finchain.app.genesis import ChainParams, GenesisDoc, load_genesis
+from finchain.app.genesis import GenesisDoc, load_genesis
+from finchain.modules.params import ChainParams
 
 __all__ = [
     "Application",

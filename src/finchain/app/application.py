@@ -14,13 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from finchain.app import ante
-from finchain.app.genesis import (
-    ERR_BAD_GENESIS,
-    PARAMS_KEY,
-    ChainParams,
-    GenesisDoc,
-    load_genesis,
-)
+from finchain.app.genesis import ERR_BAD_GENESIS, GenesisDoc, load_genesis
 from finchain.app.queries import run_query
 from finchain.app.router import Router
 from finchain.crypto import Address, CryptoSuite, get_suite
@@ -43,6 +37,7 @@ from finchain.modules.governance.invariants import INVARIANTS as GOVERNANCE_INVA
 from finchain.modules.members import MembersView
 from finchain.modules.members.genesis import init_members_genesis
 from finchain.modules.members.invariants import INVARIANTS as MEMBERS_INVARIANTS
+from finchain.modules.params import PARAMS_KEY, ChainParams
 from finchain.modules.supervision.genesis import init_supervision_genesis
 from finchain.modules.supervision.invariants import INVARIANTS as SUPERVISION_INVARIANTS
 from finchain.modules.supervision.keeper import SupervisionView

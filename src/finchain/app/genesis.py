@@ -11,42 +11,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from finchain.codec import decode, encode
 from finchain.crypto import suite_names
 from finchain.errors import InvalidTransaction, register_error
+from finchain.modules.params import (
+    DEFAULT_MAX_BLOCK_TXS,
+    DEFAULT_MAX_TX_BYTES,
+    ChainParams,
+)
 
 ERR_BAD_GENESIS = register_error("genesis", 1, "invalid", "the genesis document is invalid")
 
 _CHAIN_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{0,47}$")
-PARAMS_KEY = b"app/params"
-DEFAULT_MAX_TX_BYTES = 32 * 1024
-DEFAULT_MAX_BLOCK_TXS = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class ChainParams:
-    """Chain-wide parameters, kept in state under `app/params` (governance may change them)."""
-
-    max_tx_bytes: int = DEFAULT_MAX_TX_BYTES
-    max_block_txs: int = DEFAULT_MAX_BLOCK_TXS
-    min_fee: int = 0
-    fee_asset: str = ""
-
-    def encode(self) -> bytes:
-        return encode([self.max_tx_bytes, self.max_block_txs, self.min_fee, self.fee_asset])
-
-    @staticmethod
-    def decode(raw: bytes) -> ChainParams:
-        max_tx_bytes, max_block_txs, min_fee, fee_asset = decode(raw)
-        return ChainParams(max_tx_bytes, max_block_txs, min_fee, fee_asset)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "max_tx_bytes": self.max_tx_bytes,
-            "max_block_txs": self.max_block_txs,
-            "min_fee": self.min_fee,
-            "fee_asset": self.fee_asset,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 from finchain.app.ante import get_next_nonce
-from finchain.app.genesis import PARAMS_KEY, ChainParams
 from finchain.crypto import format_address, parse_address
 from finchain.errors import InvalidTransaction, NotFound, register_error
 from finchain.modules.bank.queries import query_asset, query_assets, query_balances
@@ -32,6 +31,7 @@ from finchain.modules.governance.queries import query_params as query_governance
 from finchain.modules.governance.queries import query_proposal, query_proposals
 from finchain.modules.members import MembersView
 from finchain.modules.members.queries import query_member, query_members
+from finchain.modules.params import PARAMS_KEY, ChainParams
 from finchain.modules.scope import ReadScope
 from finchain.modules.supervision.queries import (
     query_anchors,

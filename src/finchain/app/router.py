@@ -13,6 +13,7 @@ from finchain.modules.context import ExecutionContext
 from finchain.modules.governance.handlers import make_handlers as make_governance_handlers
 from finchain.modules.members import MembersView
 from finchain.modules.members.handlers import make_handlers as make_members_handlers
+from finchain.modules.params import make_handlers as make_params_handlers
 from finchain.modules.supervision.handlers import make_handlers as make_supervision_handlers
 from finchain.modules.supervision.keeper import SupervisionView
 from finchain.modules.validators.handlers import make_handlers as make_validators_handlers
@@ -31,6 +32,7 @@ class Router:
         self.add(make_clearing_handlers(MembersView, SupervisionView))
         self.add(make_governance_handlers(MembersView))
         self.add(make_supervision_handlers(MembersView, ClearingKeeper))
+        self.add(make_params_handlers())
 
     def add(self, handlers: dict[type, Handler]) -> None:
         for msg_type, handler in handlers.items():

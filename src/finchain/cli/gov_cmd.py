@@ -44,6 +44,7 @@ from finchain.sdk import (
     make_remove_org,
     make_revoke_role,
     make_set_auto_process,
+    make_set_chain_params,
     make_set_governance_params,
     make_set_scope,
     make_set_threshold,
@@ -74,6 +75,7 @@ ACTION_TYPES = {
     "set-threshold": "governance/SetThreshold@1",
     "set-scope": "supervision/SetScope@1",
     "set-auto-process": "clearing/SetAutoProcess@1",
+    "set-chain-params": "params/SetChainParams@1",
 }
 
 PROPOSER_OPTION: Any = typer.Option(..., "--from", help="Key name of an admin member's account.")
@@ -228,6 +230,25 @@ def propose_set_auto_process(
     """Switch clearing's end-of-block processing (rule 3) on or off."""
     with guard_errors(), Client(resolve_node_url(node, home)) as client:
         action = make_set_auto_process(enabled)
+        propose_and_print(client, sender, home, action, title, memo, as_json)
+
+
+@propose_app.command("set-chain-params")
+def propose_set_chain_params(
+    sender: str = PROPOSER_OPTION,
+    title: str = TITLE_OPTION,
+    max_tx_bytes: int = typer.Option(..., "--max-tx-bytes", help="Largest transaction, bytes."),
+    max_block_txs: int = typer.Option(..., "--max-block-txs", help="Most transactions a block."),
+    min_fee: int = typer.Option(0, "--min-fee", help="Minimum fee, minor units of the asset."),
+    fee_asset: str = typer.Option("", "--fee-asset", help="Asset fees are paid in."),
+    memo: str = MEMO_OPTION,
+    home: Path = HOME_OPTION,
+    node: str | None = NODE_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Change the chain parameters (size limit, block cap, minimum fee)."""
+    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+        action = make_set_chain_params(max_tx_bytes, max_block_txs, min_fee, fee_asset)
         propose_and_print(client, sender, home, action, title, memo, as_json)
 
 

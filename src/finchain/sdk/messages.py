@@ -30,6 +30,7 @@ from finchain.modules.members.messages import (
     RemoveOrg,
     RevokeRole,
 )
+from finchain.modules.params import SetChainParams
 from finchain.modules.supervision import messages as supervision
 from finchain.modules.validators.messages import SetPower
 from finchain.sdk.wire import AddressInput, coerce_address
@@ -125,6 +126,15 @@ def make_grant_role(org_id: str, role: str) -> GrantRole:
 
 def make_revoke_role(org_id: str, role: str) -> RevokeRole:
     msg = RevokeRole(org_id, role)
+    msg.validate_basic()
+    return msg
+
+
+def make_set_chain_params(
+    max_tx_bytes: int, max_block_txs: int, min_fee: int = 0, fee_asset: str = ""
+) -> SetChainParams:
+    """The chain's size limit, block cap, minimum fee and fee asset (by a vote)."""
+    msg = SetChainParams(max_tx_bytes, max_block_txs, min_fee, fee_asset)
     msg.validate_basic()
     return msg
 

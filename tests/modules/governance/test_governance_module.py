@@ -27,6 +27,7 @@ from finchain.modules.governance.messages import (
     encode_action,
 )
 from finchain.modules.members.messages import AddOrg, GrantRole, RemoveOrg, RevokeRole
+from finchain.modules.params import SetChainParams
 from finchain.modules.supervision.messages import SetScope
 from finchain.modules.validators.messages import SetPower
 from tests.app.support import InBlock, assert_rejected
@@ -212,3 +213,15 @@ def test_module_parameters_change_by_vote(chain: Chain) -> None:
     vote(chain, scope, pboc="yes", bank_a="yes", bank_b="yes")
     assert close(chain, scope)["status"] == "EXECUTED"
     assert query(chain, "supervision/scope", org="regulator")["supervised"] == ["bank-a", "bank-b"]
+
+
+def test_chain_parameters_change_by_vote(chain: Chain) -> None:
+    """A minimum fee adopted by vote applies to the next transactions (tx/fee_too_low)."""
+    proposal_id = propose(chain, SetChainParams(32 * 1024, 10_000, 5, "CNY"), "a fee")
+    vote(chain, proposal_id, pboc="yes", bank_a="yes", bank_b="yes")
+    assert close(chain, proposal_id)["status"] == "EXECUTED"
+    assert query(chain, "params")["min_fee"] == 5
+    nonce = chain.nonces.get("bank-a", 0)
+    free = chain.sign("bank-a", Vote(proposal_id, "yes"), nonce=nonce)
+    result, _ = chain.engine.submit(free)
+    assert result.code == "tx/fee_too_low"

@@ -29,6 +29,7 @@ GOVERNABLE_ACTIONS = frozenset(
         "governance/SetThreshold@1",
         "supervision/SetScope@1",
         "clearing/SetAutoProcess@1",
+        "params/SetChainParams@1",
     }
 )
 MAX_TITLE = 200
