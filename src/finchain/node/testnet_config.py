@@ -197,13 +197,28 @@ def save_member_node_config(node: NodeLayout) -> None:
     save_node_config(Path(node.app_home), config)
 
 
+LOWEST_BASE_PORT = 10_000
+
+
 def find_free_base_port(nodes: int) -> int:
-    """A base port such that every port of `nodes` testnet nodes (10 each) is free right now."""
+    """A base port such that every port of `nodes` testnet nodes (10 each) is free right now,
+    below the kernel's ephemeral range: an outgoing connection (CometBFT nodes dial each other
+    while they start) can otherwise take a port before its listener binds it."""
+    top = ephemeral_port_start() - PORTS_PER_NODE * nodes
     for _ in range(200):
-        base = random.randrange(20_000, 60_000 - PORTS_PER_NODE * nodes, PORTS_PER_NODE)
+        base = random.randrange(LOWEST_BASE_PORT, top, PORTS_PER_NODE)
         if all(_is_port_free(base + offset) for offset in range(PORTS_PER_NODE * nodes)):
             return base
     raise TestnetError("no free range of 127.0.0.1 ports found")
+
+
+def ephemeral_port_start(default: int = 32_768) -> int:
+    """The first port the kernel hands out to outgoing connections (Linux), else `default`."""
+    try:
+        text = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text(encoding="ascii")
+        return max(LOWEST_BASE_PORT + 1_000, int(text.split()[0]))
+    except (OSError, ValueError, IndexError):
+        return default
 
 
 def _is_port_free(port: int) -> bool:

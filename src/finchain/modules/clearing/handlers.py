@@ -310,20 +310,25 @@ def process_end_of_block(ctx: ExecutionContext) -> None:
 
 def process_queue(ctx: ExecutionContext, keeper: ClearingKeeper, currency: str) -> None:
     """Rule 3: gross retries, then one LSM cycle over what is still queued and eligible."""
-    eligible = [p for p in keeper.list_queue(currency) if _is_eligible(keeper, p)]
+    suspended = keeper.list_suspended()  # fixed for the whole call (rule 7)
+    eligible = [
+        p
+        for p in keeper.list_queue(currency)
+        if p.status == QUEUED and p.sender not in suspended and p.receiver not in suspended
+    ]
     ordered = sorted(eligible, key=lambda p: (p.sender, p.rank, p.number))
+    settled_gross: set[str] = set()
     for _, own in groupby(ordered, key=lambda p: p.sender):
         for payment in own:
             if not _is_funded(keeper, payment):
                 break
             _settle_gross(ctx, keeper, payment)
-    remaining = [p for p in keeper.list_queue(currency) if _is_eligible(keeper, p)]
+            settled_gross.add(payment.uetr)
+    remaining = [p for p in eligible if p.uetr not in settled_gross]  # still in queue order
     if not remaining:
         return
     accounts = {
-        a.participant: a
-        for a in keeper.list_accounts(currency)
-        if not keeper.is_suspended(a.participant)
+        a.participant: a for a in keeper.list_accounts(currency) if a.participant not in suspended
     }
     result = compute_netting_cycle(
         [
@@ -340,8 +345,9 @@ def process_queue(ctx: ExecutionContext, keeper: ClearingKeeper, currency: str) 
         {bank: a.balance for bank, a in accounts.items()},
         {bank: a.reserved_for_urgent for bank, a in accounts.items()},
     )
+    by_uetr = {p.uetr: p for p in remaining}  # unchanged since they were read
     for uetr in result.settled:
-        settled = keeper.get_payment(uetr).with_status(SETTLED)
+        settled = by_uetr[uetr].with_status(SETTLED)
         keeper.save_payment(settled)
         _emit_payment(ctx, "clearing.payment_settled", settled, method="lsm")
     changes = [(bank, change) for bank, change in result.net_changes.items() if change != 0]

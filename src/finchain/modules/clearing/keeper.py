@@ -193,6 +193,10 @@ class ClearingView:
         raw = self.state.get(keys.queued_count_key(currency, sender, priority))
         return 0 if raw is None else decode_uint(raw)
 
+    def list_suspended(self) -> set[str]:
+        prefix = keys.SUSPENDED_PREFIX
+        return {key[len(prefix) :].decode() for key, _ in self.state.iterate(prefix)}
+
     def any_suspended(self) -> bool:
         return next(self.state.iterate(keys.SUSPENDED_PREFIX), None) is not None
 
