@@ -61,7 +61,7 @@ def run_http_transfers(workload: TransferWorkload, settings: HttpSettings) -> Ro
         home = Path(tmp) / "home"
         home.mkdir()
         (home / "genesis.json").write_text(json.dumps(genesis.to_json(), indent=2))
-        port = _free_port()
+        port = find_free_port()
         save_node_config(
             home,
             NodeConfig(api_host="127.0.0.1", api_port=port, solo_max_block_txs=workload.block_txs),
@@ -74,7 +74,7 @@ def run_http_transfers(workload: TransferWorkload, settings: HttpSettings) -> Ro
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            _wait_until_ready(url, node)
+            wait_until_ready(url, node)
             return asyncio.run(_drive(url, txs, workload, settings))
         finally:
             node.send_signal(signal.SIGTERM)
@@ -144,7 +144,7 @@ async def _drive(
     )
 
 
-def _wait_until_ready(url: str, node: subprocess.Popen[bytes]) -> None:
+def wait_until_ready(url: str, node: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + NODE_START_TIMEOUT_S
     while time.monotonic() < deadline:
         if node.poll() is not None:
@@ -159,7 +159,7 @@ def _wait_until_ready(url: str, node: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"node did not answer on {url} within {NODE_START_TIMEOUT_S} s")
 
 
-def _free_port() -> int:
+def find_free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])

@@ -128,7 +128,7 @@ async def run_round(
             await asyncio.wait_for(
                 asyncio.gather(*(event.wait() for event in opened)), WS_OPEN_TIMEOUT_S
             )
-            sampler = _Sampler(processes)
+            sampler = ProcessSampler(processes)
             sampling = asyncio.create_task(sampler.run())
             trace.started_at = time.perf_counter()
             await asyncio.gather(
@@ -293,7 +293,7 @@ async def _wait_for_commits(
         await asyncio.sleep(0.1)
 
 
-class _Sampler:
+class ProcessSampler:
     """CPU time between start and `finish`, and the peak RSS sampled meanwhile, per process;
     plus one `machine` row: the busy time of every CPU (also other people's processes)."""
 

@@ -3,7 +3,8 @@
 - `transfers`: closed loop on the solo engine, in process and over HTTP;
 - `testnet`: open loop at fixed rates on an N-validator CometBFT testnet (real processes);
 - `clearing-lsm`: one netting cycle over a gridlocked queue (pure core, and `RunLsm` on chain);
-- `clearing-day`: a day of payments settled end to end on the solo engine, with the cut-off.
+- `clearing-day`: a day of payments settled end to end on the solo engine, with the cut-off;
+- `run`: rounds from a YAML file or a preset against a solo node over HTTP (table, JSON, HTML).
 """
 
 from __future__ import annotations
@@ -15,9 +16,18 @@ import typer
 
 from finchain.bench.clearing_day import DayWorkload, render_day_summary, run_clearing_day
 from finchain.bench.clearing_lsm import GridlockWorkload, render_lsm_summary, run_lsm_benchmark
+from finchain.bench.html_report import render_html_report
 from finchain.bench.http import HttpSettings, run_http_transfers
 from finchain.bench.inprocess import TransferWorkload, run_inprocess_transfers
-from finchain.bench.report import RoundResult, render_load_table, render_table, save_results
+from finchain.bench.report import (
+    RoundResult,
+    render_load_table,
+    render_suite_table,
+    render_table,
+    save_results,
+)
+from finchain.bench.rounds import PRESETS, RoundConfigError, get_preset, load_suite_config
+from finchain.bench.suite import run_suite
 from finchain.bench.testnet import DEFAULT_RATES, TestnetBenchSettings, run_testnet_benchmark
 from finchain.cli.common import fail, guard_errors
 
@@ -240,6 +250,43 @@ def bench_clearing_day(
     typer.echo(f"results written to {path}")
     if result.violations:
         fail("bench/violations", "; ".join(result.violations))
+
+
+RUN_CONFIG_OPTION = typer.Option(None, "--config", help="YAML file of rounds.")
+RUN_PRESET_OPTION = typer.Option(
+    None, "--preset", help=f"Built-in rounds instead of --config: {', '.join(sorted(PRESETS))}."
+)
+RUN_OUT_DIR_OPTION = typer.Option(
+    None, "--out-dir", help="Report directory (default bench/results/run-<time>/)."
+)
+
+
+@bench_app.command("run")
+def bench_run(
+    config: Path | None = RUN_CONFIG_OPTION,
+    preset: str | None = RUN_PRESET_OPTION,
+    out_dir: Path | None = RUN_OUT_DIR_OPTION,
+) -> None:
+    """Rounds (YAML or preset) against a solo node it starts; table, results.json, report.html."""
+    if (config is None) == (preset is None):
+        raise typer.BadParameter("give exactly one of --config FILE or --preset NAME")
+    try:
+        suite_config = load_suite_config(config) if config is not None else get_preset(preset or "")
+    except (RoundConfigError, OSError) as exc:
+        raise typer.BadParameter(str(exc)) from None
+    with guard_errors():
+        run = run_suite(suite_config, progress=lambda line: typer.echo(line, err=True))
+    typer.echo(render_suite_table(run.results))
+    directory = out_dir or Path("bench/results") / f"run-{time.strftime('%Y%m%d-%H%M%S')}"
+    directory.mkdir(parents=True, exist_ok=True)
+    save_results(
+        directory / "results.json",
+        run.results,
+        {"benchmark": "run", "environment": run.environment},
+    )
+    title = f"finchain bench run ({suite_config.label})"
+    (directory / "report.html").write_text(render_html_report(run, title))
+    typer.echo(f"reports written to {directory}/ (results.json, report.html)")
 
 
 def _default_out(name: str) -> Path:

@@ -1,0 +1,225 @@
+"""Benchmark rounds: the YAML format of `finchain bench run`, its validation and the presets.
+
+A suite file holds optional node settings and a list of rounds:
+
+    suite: intl               # key suite of the chain (intl | gm)
+    block_txs: 2000           # the solo engine's maximum transactions per block
+    rounds:
+      - name: transfer-500
+        workload: transfer      # transfer | query
+        rate_control: fixed-rate
+        tps: 500
+        duration_s: 10
+        accounts: 200
+      - name: transfer-max
+        workload: transfer
+        rate_control: max-rate
+        clients: 8
+        duration_s: 10
+      - name: query-ramp
+        workload: query
+        rate_control: linear-ramp
+        start_tps: 100
+        end_tps: 1000
+        duration_s: 10
+
+Owns: parsing and checking rounds (pure; `load_suite_config` reads one file).
+Must never: start processes or touch the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml  # type: ignore[import-untyped]
+
+WORKLOADS = ("transfer", "query")
+RATE_CONTROLS = ("fixed-rate", "max-rate", "linear-ramp")
+DEFAULT_ACCOUNTS = 100
+DEFAULT_CLIENTS = 4
+DEFAULT_MAX_TXS = 20_000  # pre-signed pool of a max-rate transfer round
+
+
+class RoundConfigError(ValueError):
+    """A suite file or preset that cannot be run; the message names the round and the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundConfig:
+    """One round. `tps` is used by fixed-rate, `start_tps`/`end_tps` by linear-ramp, `clients`
+    (and `max_txs`, the pre-signed pool of transfers) by max-rate."""
+
+    name: str
+    workload: str
+    rate_control: str
+    duration_s: float
+    accounts: int = DEFAULT_ACCOUNTS
+    tps: float = 0.0
+    start_tps: float = 0.0
+    end_tps: float = 0.0
+    clients: int = DEFAULT_CLIENTS
+    max_txs: int = DEFAULT_MAX_TXS
+
+    @property
+    def scheduled_count(self) -> int:
+        """Transactions (or reads) an open-loop round sends: the rate integrated over time."""
+        if self.rate_control == "fixed-rate":
+            return max(1, round(self.tps * self.duration_s))
+        return max(1, round((self.start_tps + self.end_tps) / 2 * self.duration_s))
+
+    def describe(self) -> dict[str, Any]:
+        """The fields that matter for this round's rate control (for the reports)."""
+        common: dict[str, Any] = {
+            "workload": self.workload,
+            "rate_control": self.rate_control,
+            "duration_s": self.duration_s,
+            "accounts": self.accounts,
+        }
+        if self.rate_control == "fixed-rate":
+            return {**common, "tps": self.tps}
+        if self.rate_control == "linear-ramp":
+            return {**common, "start_tps": self.start_tps, "end_tps": self.end_tps}
+        return {**common, "clients": self.clients, "max_txs": self.max_txs}
+
+
+@dataclass(frozen=True, slots=True)
+class SuiteConfig:
+    rounds: tuple[RoundConfig, ...]
+    suite: str = "intl"
+    block_txs: int = 2_000
+    label: str = "custom"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total_accounts(self) -> int:
+        """Every round has accounts of its own (nonces from 0), all funded in genesis."""
+        return sum(r.accounts for r in self.rounds)
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    # Three short rounds, one per rate controller: ~20 s of load, well under 2 minutes in all.
+    "quick": {
+        "rounds": [
+            {
+                "name": "transfer-fixed-200",
+                "workload": "transfer",
+                "rate_control": "fixed-rate",
+                "tps": 200,
+                "duration_s": 5,
+                "accounts": 100,
+            },
+            {
+                "name": "transfer-max-8",
+                "workload": "transfer",
+                "rate_control": "max-rate",
+                "clients": 8,
+                "duration_s": 5,
+                "accounts": 100,
+            },
+            {
+                "name": "query-ramp-50-400",
+                "workload": "query",
+                "rate_control": "linear-ramp",
+                "start_tps": 50,
+                "end_tps": 400,
+                "duration_s": 5,
+                "accounts": 50,
+            },
+        ],
+    },
+}
+
+
+def load_suite_config(path: Path) -> SuiteConfig:
+    """Read and check a YAML suite file."""
+    try:
+        document = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise RoundConfigError(f"{path}: not valid YAML: {exc}") from None
+    return parse_suite_config(document, label=path.name)
+
+
+def get_preset(name: str) -> SuiteConfig:
+    if name not in PRESETS:
+        raise RoundConfigError(f"unknown preset {name!r}; choose from {sorted(PRESETS)}")
+    return parse_suite_config(PRESETS[name], label=f"preset:{name}")
+
+
+def parse_suite_config(document: Any, *, label: str = "custom") -> SuiteConfig:
+    """Check a parsed document (a mapping with `rounds`) and build the config."""
+    if not isinstance(document, dict) or not isinstance(document.get("rounds"), list):
+        raise RoundConfigError("a suite is a mapping with a list `rounds`")
+    unknown = set(document) - {"rounds", "suite", "block_txs"}
+    if unknown:
+        raise RoundConfigError(f"unknown suite field(s): {sorted(unknown)}")
+    rounds = tuple(_parse_round(index, raw) for index, raw in enumerate(document["rounds"]))
+    if not rounds:
+        raise RoundConfigError("a suite needs at least one round")
+    names = [r.name for r in rounds]
+    if len(set(names)) != len(names):
+        raise RoundConfigError(f"round names must be unique: {names}")
+    suite = str(document.get("suite", "intl"))
+    if suite not in ("intl", "gm"):
+        raise RoundConfigError(f"suite must be intl or gm, not {suite!r}")
+    block_txs = _positive_int("suite", "block_txs", document.get("block_txs", 2_000))
+    return SuiteConfig(rounds, suite=suite, block_txs=block_txs, label=label)
+
+
+def _parse_round(index: int, raw: Any) -> RoundConfig:
+    if not isinstance(raw, dict):
+        raise RoundConfigError(f"round {index} is not a mapping")
+    name = str(raw.get("name", f"round-{index}"))
+    allowed = set(RoundConfig.__dataclass_fields__)
+    unknown = set(raw) - allowed
+    if unknown:
+        raise RoundConfigError(f"round {name!r}: unknown field(s) {sorted(unknown)}")
+    workload = raw.get("workload")
+    if workload not in WORKLOADS:
+        raise RoundConfigError(f"round {name!r}: workload must be one of {WORKLOADS}")
+    control = raw.get("rate_control")
+    if control not in RATE_CONTROLS:
+        raise RoundConfigError(f"round {name!r}: rate_control must be one of {RATE_CONTROLS}")
+    config = RoundConfig(
+        name=name,
+        workload=workload,
+        rate_control=control,
+        duration_s=_positive_float(name, "duration_s", raw.get("duration_s")),
+        accounts=_positive_int(name, "accounts", raw.get("accounts", DEFAULT_ACCOUNTS)),
+        tps=_number(name, "tps", raw.get("tps", 0.0)),
+        start_tps=_number(name, "start_tps", raw.get("start_tps", 0.0)),
+        end_tps=_number(name, "end_tps", raw.get("end_tps", 0.0)),
+        clients=_positive_int(name, "clients", raw.get("clients", DEFAULT_CLIENTS)),
+        max_txs=_positive_int(name, "max_txs", raw.get("max_txs", DEFAULT_MAX_TXS)),
+    )
+    validate_round(config)
+    return config
+
+
+def validate_round(config: RoundConfig) -> None:
+    """Raise `RoundConfigError` unless the rate control has the fields it needs."""
+    if config.workload == "transfer" and config.accounts < 2:
+        raise RoundConfigError(f"round {config.name!r}: transfers need at least 2 accounts")
+    if config.rate_control == "fixed-rate" and config.tps <= 0:
+        raise RoundConfigError(f"round {config.name!r}: fixed-rate needs tps > 0")
+    if config.rate_control == "linear-ramp" and (config.start_tps <= 0 or config.end_tps <= 0):
+        raise RoundConfigError(f"round {config.name!r}: linear-ramp needs start_tps, end_tps > 0")
+
+
+def _number(name: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise RoundConfigError(f"round {name!r}: {key} must be a non-negative number")
+    return float(value)
+
+
+def _positive_float(name: str, key: str, value: Any) -> float:
+    if value is None or _number(name, key, value) <= 0:
+        raise RoundConfigError(f"round {name!r}: {key} must be a positive number")
+    return float(value)
+
+
+def _positive_int(name: str, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise RoundConfigError(f"round {name!r}: {key} must be a positive integer")
+    return value
