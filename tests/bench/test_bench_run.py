@@ -9,13 +9,21 @@ The CLI writes the table, `results.json` and a self-contained `report.html` with
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import httpx
 import pytest
 from typer.testing import CliRunner
 
-from finchain.bench.rounds import RoundConfigError, load_suite_config, parse_suite_config
+from finchain.bench.caict import judge_round
+from finchain.bench.report import RoundResult
+from finchain.bench.rounds import (
+    RoundConfigError,
+    get_preset,
+    load_suite_config,
+    parse_suite_config,
+)
 from finchain.bench.suite import SuiteRun, compute_ramp_due_s, run_suite
 from finchain.cli.bench_cmd import bench_app
 
@@ -94,7 +102,7 @@ def test_cli_run_writes_table_json_and_html(tmp_path: Path) -> None:
     config.write_text(
         "rounds:\n"
         "  - {name: t, workload: transfer, rate_control: fixed-rate, tps: 20, duration_s: 1,"
-        " accounts: 4}\n"
+        " accounts: 4, caict: stability}\n"
         "  - {name: q, workload: query, rate_control: max-rate, clients: 2, duration_s: 0.5}\n"
     )
     out = tmp_path / "out"
@@ -105,6 +113,10 @@ def test_cli_run_writes_table_json_and_html(tmp_path: Path) -> None:
     assert [r["name"] for r in document["rounds"]] == ["t", "q"]
     assert document["rounds"][0]["succeeded"] == 20
     assert document["environment"]["engine"].startswith("solo")
+    # The round marked as a CAICT stability run is judged: 20 of 20 committed passes.
+    [verdict] = document["caict"]
+    assert (verdict["round"], verdict["run"], verdict["passed"]) == ("t", "stability", True)
+    assert "CAICT stability (t): PASS" in result.output
     page = (out / "report.html").read_text()
     assert page.count("<svg") == 4 and "<script" not in page
     assert "logical CPUs" in page and "max_block_txs" in page
@@ -134,3 +146,64 @@ def test_linear_ramp_schedule_integrates_the_rate() -> None:
     assert compute_ramp_due_s(10, 10, 30, 2) == pytest.approx(3**0.5 - 1)
     assert compute_ramp_due_s(40, 10, 30, 2) == pytest.approx(2.0)
     assert compute_ramp_due_s(5, 10, 10, 2) == pytest.approx(0.5)
+
+
+def result_of(run: str, sent: int, ok: int, send_tps: float, tps: float) -> RoundResult:
+    return RoundResult(
+        name=run,
+        target="node+http",
+        suite="intl",
+        submitted=sent,
+        succeeded=ok,
+        failed=sent - ok,
+        duration_s=1.0,
+        throughput_tps=tps,
+        latency_p50_s=0.01,
+        latency_p99_s=0.02,
+        latency_max_s=0.03,
+        settings={"caict": run},
+        send_tps=send_tps,
+    )
+
+
+@pytest.mark.parametrize(
+    ("run", "sent", "ok", "send_tps", "tps", "passed"),
+    [
+        ("pressure", 100, 96, 100.0, 96.0, True),
+        ("pressure", 100, 96, 100.0, 90.0, False),  # the target falls behind what it is sent
+        ("pressure", 100, 94, 100.0, 99.0, False),
+        ("spike", 100, 75, 200.0, 80.0, True),
+        ("spike", 100, 74, 200.0, 80.0, False),
+        ("stability", 100, 96, 20.0, 20.0, True),
+        ("stability", 100, 95, 20.0, 20.0, False),  # strictly more than 95 %
+    ],
+)
+def test_caict_verdicts_follow_the_criteria(
+    run: str, sent: int, ok: int, send_tps: float, tps: float, passed: bool
+) -> None:
+    verdict = judge_round(result_of(run, sent, ok, send_tps, tps))
+    assert verdict is not None and verdict.passed is passed
+    unmarked = result_of("pressure", 1, 1, 1.0, 1.0)
+    assert judge_round(RoundResult(**{**asdict(unmarked), "settings": {}})) is None
+
+
+def test_caict_preset_and_marks_are_checked() -> None:
+    preset = get_preset("caict")
+    assert [r.caict for r in preset.rounds] == ["pressure", "spike", "stability"]
+    pressure, spike, stability = preset.rounds
+    assert spike.tps == 2 * pressure.tps and stability.tps == pressure.tps / 5
+    with pytest.raises(RoundConfigError, match="caict"):
+        parse_suite_config(
+            {
+                "rounds": [
+                    {
+                        "name": "x",
+                        "workload": "transfer",
+                        "rate_control": "fixed-rate",
+                        "tps": 1,
+                        "duration_s": 1,
+                        "caict": "endurance",
+                    }
+                ]
+            }
+        )

@@ -13,6 +13,7 @@ import html
 import json
 from typing import Any
 
+from finchain.bench.caict import Verdict, judge_rounds
 from finchain.bench.report import RoundResult, percentile
 from finchain.bench.suite import RoundSeries, SuiteRun
 
@@ -47,6 +48,7 @@ def render_html_report(run: SuiteRun, title: str = "finchain benchmark") -> str:
         _render_environment(env),
         "<h2>Results</h2>",
         _render_results_table(run.results),
+        *_render_verdicts(judge_rounds(run.results)),
     ]
     for result, series in zip(run.results, run.series, strict=True):
         parts.append(f"<h2>Round {html.escape(result.name)}</h2>")
@@ -57,6 +59,14 @@ def render_html_report(run: SuiteRun, title: str = "finchain benchmark") -> str:
         parts.append("</div>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _render_verdicts(verdicts: list[Verdict]) -> list[str]:
+    """The CAICT runs' pass/fail lines (nothing when no round is marked)."""
+    if not verdicts:
+        return []
+    items = "".join(f"<li>{html.escape(v.describe())}</li>" for v in verdicts)
+    return ["<h2>CAICT runs</h2>", f"<ul>{items}</ul>"]
 
 
 def _render_environment(env: dict[str, Any]) -> str:

@@ -36,6 +36,7 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 
 WORKLOADS = ("transfer", "query")
+CAICT_RUNS = ("pressure", "spike", "stability")  # judged by bench/caict.py
 RATE_CONTROLS = ("fixed-rate", "max-rate", "linear-ramp")
 DEFAULT_ACCOUNTS = 100
 DEFAULT_CLIENTS = 4
@@ -61,6 +62,7 @@ class RoundConfig:
     end_tps: float = 0.0
     clients: int = DEFAULT_CLIENTS
     max_txs: int = DEFAULT_MAX_TXS
+    caict: str = ""  # pressure | spike | stability: the round is judged by that CAICT run
 
     @property
     def scheduled_count(self) -> int:
@@ -77,6 +79,8 @@ class RoundConfig:
             "duration_s": self.duration_s,
             "accounts": self.accounts,
         }
+        if self.caict:
+            common["caict"] = self.caict
         if self.rate_control == "fixed-rate":
             return {**common, "tps": self.tps}
         if self.rate_control == "linear-ramp":
@@ -99,6 +103,40 @@ class SuiteConfig:
 
 
 PRESETS: dict[str, dict[str, Any]] = {
+    # The three CAICT runs around a pressure rate P (set P to the capacity measured on the
+    # target; 300 tx/s suits the solo node on a 2-core machine): pressure at P, a spike at 2P,
+    # stability at 20 % of P for longer. Each round gets a pass/fail verdict (bench/caict.py).
+    "caict": {
+        "rounds": [
+            {
+                "name": "caict-pressure-300",
+                "workload": "transfer",
+                "rate_control": "fixed-rate",
+                "tps": 300,
+                "duration_s": 10,
+                "accounts": 200,
+                "caict": "pressure",
+            },
+            {
+                "name": "caict-spike-600",
+                "workload": "transfer",
+                "rate_control": "fixed-rate",
+                "tps": 600,
+                "duration_s": 5,
+                "accounts": 200,
+                "caict": "spike",
+            },
+            {
+                "name": "caict-stability-60",
+                "workload": "transfer",
+                "rate_control": "fixed-rate",
+                "tps": 60,
+                "duration_s": 30,
+                "accounts": 200,
+                "caict": "stability",
+            },
+        ],
+    },
     # Three short rounds, one per rate controller: ~20 s of load, well under 2 minutes in all.
     "quick": {
         "rounds": [
@@ -192,6 +230,7 @@ def _parse_round(index: int, raw: Any) -> RoundConfig:
         end_tps=_number(name, "end_tps", raw.get("end_tps", 0.0)),
         clients=_positive_int(name, "clients", raw.get("clients", DEFAULT_CLIENTS)),
         max_txs=_positive_int(name, "max_txs", raw.get("max_txs", DEFAULT_MAX_TXS)),
+        caict=str(raw.get("caict", "")),
     )
     validate_round(config)
     return config
@@ -205,6 +244,10 @@ def validate_round(config: RoundConfig) -> None:
         raise RoundConfigError(f"round {config.name!r}: fixed-rate needs tps > 0")
     if config.rate_control == "linear-ramp" and (config.start_tps <= 0 or config.end_tps <= 0):
         raise RoundConfigError(f"round {config.name!r}: linear-ramp needs start_tps, end_tps > 0")
+    if config.caict and config.caict not in CAICT_RUNS:
+        raise RoundConfigError(f"round {config.name!r}: caict must be one of {CAICT_RUNS}")
+    if config.caict and config.rate_control == "max-rate":
+        raise RoundConfigError(f"round {config.name!r}: CAICT runs send at a fixed rate")
 
 
 def _number(name: str, key: str, value: Any) -> float:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import typer
 
+from finchain.bench.caict import judge_rounds
 from finchain.bench.clearing_day import DayWorkload, render_day_summary, run_clearing_day
 from finchain.bench.clearing_lsm import GridlockWorkload, render_lsm_summary, run_lsm_benchmark
 from finchain.bench.html_report import render_html_report
@@ -277,12 +278,19 @@ def bench_run(
     with guard_errors():
         run = run_suite(suite_config, progress=lambda line: typer.echo(line, err=True))
     typer.echo(render_suite_table(run.results))
+    verdicts = judge_rounds(run.results)
+    for verdict in verdicts:
+        typer.echo(verdict.describe())
     directory = out_dir or Path("bench/results") / f"run-{time.strftime('%Y%m%d-%H%M%S')}"
     directory.mkdir(parents=True, exist_ok=True)
     save_results(
         directory / "results.json",
         run.results,
-        {"benchmark": "run", "environment": run.environment},
+        {
+            "benchmark": "run",
+            "environment": run.environment,
+            "caict": [v.to_json() for v in verdicts],
+        },
     )
     title = f"finchain bench run ({suite_config.label})"
     (directory / "report.html").write_text(render_html_report(run, title))
