@@ -41,14 +41,13 @@ from finchain.model.read_auth import (
     TIMESTAMP_HEADER,
     read_signing_payload,
 )
-from finchain.modules.scope import ReadScope
+from finchain.modules.scope import REGULATOR_ROLE, ReadScope
 
 ERR_UNAUTHENTICATED = register_error(
     "api", 9, "unauthenticated", "the request's signature headers are missing or do not verify"
 )
 MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
 MAX_LEGAL_BASIS = 256
-REGULATOR_ROLE = "regulator"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,6 @@ from typing import Any
 from finchain.api.auth import Viewer
 from finchain.model import BlockRecord, Event, Receipt, SignedTransaction
 from finchain.modules.clearing import privacy as clearing_privacy
-from finchain.modules.scope import ReadScope
 
 OrgOf = Callable[[bytes], str | None]
 
@@ -44,10 +43,6 @@ def event_parties(event: Event) -> frozenset[str] | None:
     return None
 
 
-def may_read(parties: frozenset[str] | None, scope: ReadScope) -> bool:
-    return scope.may_read(parties)
-
-
 def cut_tx(tx_json: dict[str, Any], stx: SignedTransaction, org_of: OrgOf, viewer: Viewer) -> View:
     """A rendered TxJson (`render_signed_tx`) as `viewer` may see it."""
     signer_org = org_of(stx.tx.sender)
@@ -56,7 +51,7 @@ def cut_tx(tx_json: dict[str, Any], stx: SignedTransaction, org_of: OrgOf, viewe
     redacted = False
     for rendered, msg in zip(tx_json["msgs"], stx.tx.msgs, strict=True):
         parties = message_parties(msg, signer_org)
-        if may_read(parties, viewer.scope):
+        if viewer.scope.may_read(parties):
             if parties is not None:
                 view.owners.append(parties)
             msgs.append(rendered)
@@ -74,7 +69,7 @@ def cut_events(events: list[Event] | tuple[Event, ...], viewer: Viewer) -> View:
     view = View({"events": []})
     for event in events:
         parties = event_parties(event)
-        if may_read(parties, viewer.scope):
+        if viewer.scope.may_read(parties):
             view.json["events"].append(event.to_json())
             if parties is not None:
                 view.owners.append(parties)

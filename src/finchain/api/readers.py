@@ -18,11 +18,12 @@ from fastapi import Depends, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
 
 from finchain.api.audit import AuditLog
-from finchain.api.auth import REGULATOR_ROLE, Viewer, authenticate
+from finchain.api.auth import Viewer, authenticate
 from finchain.api.errors import ApiError
 from finchain.app import Application
 from finchain.crypto import format_address
 from finchain.errors import register_error
+from finchain.modules.scope import REGULATOR_ROLE
 
 ERR_LEGAL_BASIS_REQUIRED = register_error(
     "api", 10, "legal_basis_required", "a regulator's read of others' data needs a legal basis"

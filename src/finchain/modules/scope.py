@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-SUPERVISORY_ROLES = frozenset({"central_bank", "regulator"})
+REGULATOR_ROLE = "regulator"
+SUPERVISORY_ROLES = frozenset({"central_bank", REGULATOR_ROLE})
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from finchain.crypto import parse_address
 from finchain.errors import InvalidTransaction
 from finchain.modules.members.errors import ERR_BAD_GENESIS
 from finchain.modules.members.keeper import MembersKeeper, Organisation
+from finchain.modules.members.messages import ORG_ID
 from finchain.modules.members.roles import ROLES
 from finchain.state import StateWriter
-
-_ORG_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 
 def init_members_genesis(state: StateWriter, members: list[dict[str, Any]]) -> None:
@@ -20,7 +18,7 @@ def init_members_genesis(state: StateWriter, members: list[dict[str, Any]]) -> N
     seen: set[str] = set()
     for entry in members:
         org_id = str(entry.get("id", ""))
-        if not _ORG_ID.fullmatch(org_id) or org_id in seen:
+        if not ORG_ID.fullmatch(org_id) or org_id in seen:
             raise InvalidTransaction(ERR_BAD_GENESIS, f"bad or duplicate member id {org_id!r}")
         seen.add(org_id)
         roles = tuple(sorted(set(entry.get("roles", []))))

@@ -17,6 +17,7 @@ from finchain.crypto import parse_address
 from finchain.errors import InvalidTransaction
 from finchain.modules.authority import is_governance
 from finchain.modules.context import ExecutionContext
+from finchain.modules.scope import REGULATOR_ROLE
 from finchain.modules.supervision import keys
 from finchain.modules.supervision.errors import (
     ERR_ALREADY_IN_FORCE,
@@ -47,7 +48,6 @@ from finchain.modules.supervision.messages import (
 )
 from finchain.state import StateReader, StateWriter
 
-REGULATOR_ROLE = "regulator"
 Handler = Callable[[ExecutionContext, Any], None]
 MembershipFactory = Callable[[StateReader], Membership]
 SuspensionFactory = Callable[[StateWriter], ParticipantSuspension]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from finchain.crypto import parse_address
 from finchain.errors import InvalidTransaction
 from finchain.model.message import ANY_MEMBER, GOVERNANCE_ONLY, message_type
+from finchain.modules.scope import REGULATOR_ROLE
 from finchain.modules.supervision.errors import ERR_BAD_FIELD
 from finchain.modules.supervision.keeper import SUSPEND_PARTICIPANT
 
@@ -17,7 +18,7 @@ DIRECTIVE_KINDS = (FREEZE_ACCOUNT, SUSPEND_PARTICIPANT)
 REPORT_DECISIONS = ("ACKNOWLEDGED", "REJECTED")
 MAX_TEXT = 256
 MAX_PARAMS = 512
-REGULATOR = frozenset({"regulator"})
+REGULATOR = frozenset({REGULATOR_ROLE})
 _ORG_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _REPORT_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _LOG_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
