@@ -11,6 +11,7 @@ REJECTED.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from finchain.errors import InvalidTransaction
@@ -150,13 +151,12 @@ def handle_set_params(ctx: ExecutionContext, msg: SetParams, members: Membership
     # AUTHORIZE
     _require_governance(ctx)
     # APPLY (open votes keep their end height and threshold)
-    params = keeper.get_params()
     keeper.set_params(
-        type(params)(
-            msg.voting_period_blocks,
-            msg.default_threshold,
-            params.action_thresholds,
-            msg.default_weight,
+        replace(
+            keeper.get_params(),
+            voting_period_blocks=msg.voting_period_blocks,
+            default_threshold=msg.default_threshold,
+            default_weight=msg.default_weight,
         )
     )
     # EMIT
@@ -175,14 +175,7 @@ def handle_set_threshold(ctx: ExecutionContext, msg: SetThreshold, members: Memb
     # APPLY
     params = keeper.get_params()
     thresholds = dict(params.action_thresholds) | {msg.action_type: msg.threshold}
-    keeper.set_params(
-        type(params)(
-            params.voting_period_blocks,
-            params.default_threshold,
-            tuple(sorted(thresholds.items())),
-            params.default_weight,
-        )
-    )
+    keeper.set_params(replace(params, action_thresholds=tuple(sorted(thresholds.items()))))
     # EMIT
     ctx.emit("governance.threshold_set", action=msg.action_type, threshold=msg.threshold)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from finchain.crypto import parse_address
@@ -181,18 +182,8 @@ def handle_review_report(
             ERR_ILLEGAL_TRANSITION, f"report {msg.report_id} is {report.status}"
         )
     # APPLY
-    reviewed = Report(
-        report.report_id,
-        report.report_type,
-        report.report_height,
-        report.report_hash,
-        report.submitter,
-        msg.decision,
-        report.submitted_height,
-        reviewer,
-        ctx.height,
-        msg.note,
-        report.params,
+    reviewed = replace(
+        report, status=msg.decision, reviewer=reviewer, reviewed_height=ctx.height, note=msg.note
     )
     keeper.save_report(reviewed)
     # EMIT
