@@ -106,7 +106,7 @@ def authenticate(
     if not suite.verify(public_key, payload, signature):
         raise _refuse("the signature does not verify for this request")
     address = format_address(suite.address(public_key))
-    org = app.query("account", {"address": address}).value.get("org")
+    org = app.query("org_of", {"address": address}).value["org"]
     roles: frozenset[str] = frozenset()
     supervised: frozenset[str] | None = None
     if org is not None:

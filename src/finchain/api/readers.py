@@ -49,7 +49,7 @@ class Readers:
         )
 
     def org_of(self, address: bytes) -> str | None:
-        org = self.app.query("account", {"address": format_address(address)}).value.get("org")
+        org = self.app.query("org_of", {"address": format_address(address)}).value["org"]
         return None if org is None else str(org)
 
     def audit(

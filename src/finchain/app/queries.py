@@ -1,7 +1,8 @@
 """Read-only query routes over a committed state view; results are JSON-ready.
 
 Paths: `params`, `members`, `member {id}`, `assets`, `asset {symbol}`, `balances {address}`,
-`account {address}` (nonce, organisation, balances), `validators`, `clearing/accounts
+`account {address}` (nonce, organisation, balances), `org_of {address}` (the organisation
+only, without reading balances), `validators`, `clearing/accounts
 {currency}`, `clearing/payment {uetr}`, `clearing/queue {currency}`, `clearing/cycles`,
 `clearing/directory`, `clearing/days {currency}`, `governance/proposals`, `governance/proposal
 {id}`, `governance/params`, `supervision/directives`, `supervision/directive {id}`,
@@ -109,6 +110,7 @@ _ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
     "asset": lambda state, p: query_asset(state, str(p.get("symbol", ""))),
     "balances": lambda state, p: query_balances(state, _address(p)),
     "account": _account,
+    "org_of": lambda s, p: {"org": MembersView(s).find_org_of(_address(p))},
     "validators": lambda state, _: query_validators(state),
     "clearing/accounts": lambda s, p: query_accounts(s, _text(p, "currency"), _scope(p)),
     "clearing/payment": lambda s, p: query_payment(s, _text(p, "uetr"), _scope(p)),
