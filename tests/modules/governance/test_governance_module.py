@@ -195,6 +195,22 @@ def test_invalid_governance_operations_change_nothing(chain: Chain) -> None:
             chain.sign("pboc", Propose(encode_action(GrantRole("bank-a", "king")), "x")),
             "members/bad_field",
         ),
+        (
+            chain.sign("pboc", Propose(encode_action(SetChainParams(100, 1, 0, "")), "x")),
+            "params/bad_params",  # max_tx_bytes below 256
+        ),
+        (
+            chain.sign("pboc", Propose(encode_action(SetChainParams(32768, 1, 5, "")), "x")),
+            "params/bad_params",  # a fee without its asset
+        ),
+        (
+            chain.sign("pboc", Propose(encode_action(SetAutoProcess(2)), "x")),
+            "clearing/bad_field",
+        ),
+        (
+            chain.sign("pboc", Propose(encode_action(SetScope("regulator", "Bank A")), "x")),
+            "supervision/bad_field",
+        ),
     ]
     for raw, code in stateless:
         assert_rejected(chain, raw, code, InBlock.STATELESS)
@@ -212,6 +228,12 @@ def test_module_parameters_change_by_vote(chain: Chain) -> None:
     scope = propose(chain, SetScope("regulator", "bank-a,bank-b"), "regulator: two banks")
     vote(chain, scope, pboc="yes", bank_a="yes", bank_b="yes")
     assert close(chain, scope)["status"] == "EXECUTED"
+    assert query(chain, "supervision/scope", org="regulator")["supervised"] == ["bank-a", "bank-b"]
+    # A scope naming no member passes the vote but is refused when run: FAILED, nothing changes.
+    unknown = propose(chain, SetScope("regulator", "bank-z"), "a bank that does not exist")
+    vote(chain, unknown, pboc="yes", bank_a="yes", bank_b="yes")
+    proposal = close(chain, unknown)
+    assert (proposal["status"], proposal["result"]) == ("FAILED", "supervision/unknown_target")
     assert query(chain, "supervision/scope", org="regulator")["supervised"] == ["bank-a", "bank-b"]
 
 

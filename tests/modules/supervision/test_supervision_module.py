@@ -20,6 +20,7 @@ from finchain.crypto import format_address
 from finchain.modules.bank import Transfer
 from finchain.modules.clearing.messages import OpenAccount, Pledge, SetSuspended, SubmitPayment
 from finchain.modules.supervision.messages import (
+    AnchorAuditLog,
     IssueDirective,
     LiftDirective,
     ReviewReport,
@@ -164,3 +165,17 @@ def test_invalid_directives_change_nothing(chain: Chain) -> None:
     ]:
         assert_rejected(chain, raw, code, InBlock.STATELESS)
     assert chain.app.check_invariants() == []
+
+
+def test_audit_anchors_only_grow(chain: Chain) -> None:
+    """An organisation's anchor of a node's audit log cannot go back (G-3 for the refusal)."""
+    assert run(chain, chain.sign("bank-a", AnchorAuditLog("node-0", 3, b"\x01" * 32))) == ["ok"]
+    again = chain.sign("bank-a", AnchorAuditLog("node-0", 3, b"\x02" * 32))
+    assert_rejected(chain, again, "supervision/illegal_transition", InBlock.MESSAGE)
+    [anchor] = query(chain, "supervision/anchors")
+    assert (anchor["org"], anchor["entries"], anchor["head"]) == ("bank-a", 3, "01" * 32)
+    # Another organisation's log of the same name is its own record.
+    assert run(chain, chain.sign("bank-b", AnchorAuditLog("node-0", 1, b"\x03" * 32))) == ["ok"]
+    assert len(query(chain, "supervision/anchors")) == 2
+    bad = chain.sign("bank-a", AnchorAuditLog("node 0", 4, b"\x01" * 32))
+    assert_rejected(chain, bad, "supervision/bad_field", InBlock.STATELESS)
