@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,11 +73,20 @@ def make_chain(
     clearing: dict[str, Any] | None = None,
     governance: dict[str, Any] | None = None,
     supervision: dict[str, Any] | None = None,
+    key_seed: bytes | None = None,
 ) -> Chain:
     """A fresh chain of the dev organisations (plus `extra_orgs`: (org id, roles), each with one
-    account key named like the org) on the solo engine, in `path`."""
+    account key named like the org) on the solo engine, in `path`. With `key_seed` the dev
+    organisations' keys derive from it, so two runs build the same chain."""
     suite = get_suite(suite_name)
-    keys: dict[str, PrivateKey] = {org: suite.generate_private_key() for org, _, _ in DEV_ORGS}
+    keys: dict[str, PrivateKey] = {
+        org: (
+            suite.load_private_key(hashlib.sha256(key_seed + org.encode()).digest())
+            if key_seed is not None
+            else suite.generate_private_key()
+        )
+        for org, _, _ in DEV_ORGS
+    }
     extra: dict[bytes, int] = {}
     for i in range(extra_accounts):
         key = suite.generate_private_key()

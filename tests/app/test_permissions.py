@@ -39,6 +39,8 @@ from finchain.model.message import (
 )
 from finchain.modules.bank import messages as bank
 from finchain.modules.clearing import messages as clearing
+from finchain.modules.contracts import messages as contracts
+from finchain.modules.contracts.keeper import contract_address
 from finchain.modules.governance import messages as governance
 from finchain.modules.members import messages as members
 from finchain.modules.members.roles import ROLES
@@ -58,6 +60,7 @@ OUTSIDER = "outsider"  # a key of no member organisation
 VOTING_BLOCKS = 2
 SOMEONE = Address(bytes(range(1, 21)))  # an address of no member (handlers may refuse it)
 UETR = "0a1b2c3d-0000-4000-8000-00000000000a"
+CONTRACT = "from finchain.contract import export\n\n\n@export\ndef one() -> int:\n    return 1\n"
 
 # One valid instance (validate_basic passes) of every registered message type. Governance-only
 # samples also succeed when a vote runs them on a fresh chain.
@@ -98,6 +101,10 @@ SAMPLES: dict[str, Any] = {
         supervision.SetScope("regulator", "bank-a,bank-b"),
         clearing.SetAutoProcess(0),
         SetChainParams(65_536, 5_000, 0, ""),
+        contracts.Deploy(CONTRACT, b"", 10_000),
+        contracts.Call(SOMEONE, "one", b"", 10_000),
+        contracts.Upgrade(contract_address(0), CONTRACT),  # the chain's first contract
+        contracts.SetParams("admin,bank", 2_000_000, 0),
         supervision.ReviewReport(0, "ACKNOWLEDGED", "ok"),
     )
 }
@@ -227,6 +234,9 @@ def test_allowed_role_passes_the_ante(chain: Chain, type_name: str) -> None:
     msg = SAMPLES[type_name]
     if get_allowed_roles(type_name) == GOVERNANCE_ONLY:
         assert orgs_allowed(type_name) == []
+        if type_name == "contracts/Upgrade@1":  # needs a contract to upgrade
+            deploy = sign_now(chain, "pboc", SAMPLES["contracts/Deploy@1"])
+            assert [r.code for r in chain.execute(deploy)] == ["ok"]
         assert run_by_vote(chain, msg) == "EXECUTED"
         return
     for org in orgs_allowed(type_name):

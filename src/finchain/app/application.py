@@ -29,6 +29,7 @@ from finchain.modules.clearing.genesis import init_clearing_genesis
 from finchain.modules.clearing.handlers import process_end_of_block as process_clearing_end_of_block
 from finchain.modules.clearing.invariants import INVARIANTS as CLEARING_INVARIANTS
 from finchain.modules.context import ExecutionContext
+from finchain.modules.contracts.genesis import init_contracts_genesis
 from finchain.modules.governance.genesis import init_governance_genesis
 from finchain.modules.governance.handlers import (
     process_end_of_block as process_governance_end_of_block,
@@ -55,6 +56,7 @@ BASE_GAS = 1_000
 GAS_PER_TX_BYTE = 10
 GAS_PER_WRITE_BYTE = 30
 DECODE_CACHE_SIZE = 200_000
+CONTRACT_CALL_QUERY = "contracts/call"
 
 ERR_NOT_INITIALISED = register_error("app", 1, "not_initialised", "the chain has no genesis yet")
 ERR_TOO_MANY_TXS = register_error("app", 2, "too_many_txs", "block has more than max_block_txs")
@@ -193,6 +195,7 @@ class Application:
         init_clearing_genesis(state, genesis.clearing)
         init_governance_genesis(state, genesis.governance)
         init_supervision_genesis(state, genesis.supervision)
+        init_contracts_genesis(state, genesis.contracts)
         violations = self.check_invariants(state)
         if violations:
             raise InvalidTransaction(ERR_BAD_GENESIS, f"genesis breaks invariants: {violations}")
@@ -326,6 +329,10 @@ class Application:
     def query(self, path: str, params: dict[str, Any], height: int | None = None) -> QueryResult:
         """Run a read-only query at a committed height (default: the latest; 0 = genesis)."""
         view = self.view_at(height)
+        if path == CONTRACT_CALL_QUERY:  # a contract sees the height and time of its state
+            block = self.db.load_block(view.height) if view.height else None
+            time_ms = block.header.time_ms if block else self.genesis.genesis_time_ms
+            params = {**params, "height": view.height, "block_time_ms": time_ms}
         return QueryResult(view.height, run_query(view, path, params))
 
     def view_at(self, height: int | None = None) -> HistoricalView:
@@ -418,7 +425,7 @@ class Application:
         else:
             events, code, message = (), str(outcome.error.code), outcome.error.message
             touched = {stx.tx.sender}
-        gas_used = _gas_used(raw, outcome.ante)
+        gas_used = _gas_used(raw, outcome.ante) + outcome.ctx.compute_used
         outcome.ante.merge_into_parent()
         return Receipt(tx_hash, height, index, code, message, gas_used, events), touched
 
@@ -439,7 +446,7 @@ class Application:
         except InvalidTransaction as err:
             return _Outcome(err)
         body = ante_branch.branch()
-        ctx = ExecutionContext(body, tx.chain_id, height, time_ms, tx.sender, stx.hash)
+        ctx = ExecutionContext(body, tx.chain_id, height, time_ms, tx.sender, stx.hash, tx.fee)
         try:
             for msg in tx.msgs:
                 self.router.dispatch(ctx, msg)
@@ -461,6 +468,7 @@ class Application:
 
 
 def _gas_used(raw: bytes, ante_branch: Overlay) -> int:
+    """Size gas; the application adds the contract compute units the transaction used."""
     # Writes merged into the ante branch include the body's on success.
     written = sum(len(k) + len(v or b"") for k, v in ante_branch.writes.items())
     return BASE_GAS + GAS_PER_TX_BYTE * len(raw) + GAS_PER_WRITE_BYTE * written

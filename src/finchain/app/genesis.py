@@ -36,6 +36,7 @@ class GenesisDoc:
     validators: list[dict[str, Any]] = field(default_factory=list)
     governance: dict[str, Any] = field(default_factory=dict)
     supervision: dict[str, Any] = field(default_factory=dict)
+    contracts: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         # Sections added later appear only when given, so older documents keep their bytes.
@@ -44,6 +45,7 @@ class GenesisDoc:
             for name, section in (
                 ("governance", self.governance),
                 ("supervision", self.supervision),
+                ("contracts", self.contracts),
             )
             if section
         }
@@ -103,4 +105,5 @@ def load_genesis(data: bytes | str | dict[str, Any]) -> GenesisDoc:
         validators=list(doc.get("validators", [])),
         governance=dict(doc.get("governance", {})),
         supervision=dict(doc.get("supervision", {})),
+        contracts=dict(doc.get("contracts", {})),
     )

@@ -6,13 +6,16 @@ only, without reading balances), `validators`, `clearing/accounts
 {currency}`, `clearing/payment {uetr}`, `clearing/queue {currency}`, `clearing/cycles`,
 `clearing/directory`, `clearing/days {currency}`, `governance/proposals`, `governance/proposal
 {id}`, `governance/params`, `supervision/directives`, `supervision/directive {id}`,
-`supervision/reports`, `supervision/anchors`, `supervision/scope {org}`. Clearing reads take
-an optional `scope` (`ReadScope`) from in-process callers and filter by it
+`supervision/reports`, `supervision/anchors`, `supervision/scope {org}`, `contracts/list`,
+`contracts/info {address}` (record and ABI), `contracts/code {address}`, `contracts/params`,
+`contracts/call {address, function, args, caller?, compute_limit?}` (read-only, no fee).
+Clearing reads take an optional `scope` (`ReadScope`) from in-process callers and filter by it
 (`modules/clearing/privacy.py`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +31,13 @@ from finchain.modules.clearing.queries import (
     query_payment,
     query_queue,
 )
+from finchain.modules.contracts.queries import (
+    query_call,
+    query_code,
+    query_contract,
+    query_contracts,
+)
+from finchain.modules.contracts.queries import query_params as query_contracts_params
 from finchain.modules.governance.queries import query_params as query_governance_params
 from finchain.modules.governance.queries import query_proposal, query_proposals
 from finchain.modules.members import MembersView
@@ -102,6 +112,36 @@ def _scope(params: dict[str, Any]) -> ReadScope | None:
     return scope if isinstance(scope, ReadScope) else None
 
 
+def _contract_call(state: StateReader, params: dict[str, Any]) -> Any:
+    """`contracts/call`: address, function, args (a JSON list or its text), optional caller and
+    compute_limit; the application adds the height and block time of the state read."""
+    args = params.get("args", [])
+    if isinstance(args, str):
+        try:
+            args = json.loads(args or "[]")
+        except json.JSONDecodeError as exc:
+            raise InvalidTransaction(ERR_BAD_QUERY, f"args is not JSON: {exc}") from None
+    if not isinstance(args, list):
+        raise InvalidTransaction(ERR_BAD_QUERY, "args must be a JSON list")
+    caller = params.get("caller") or format_address(bytes(20))
+    try:
+        caller_address = parse_address(str(caller))
+    except ValueError as exc:
+        raise InvalidTransaction(ERR_BAD_QUERY, str(exc)) from None
+    limit = params.get("compute_limit")
+    return query_call(
+        state,
+        MembersView(state),
+        _address(params),
+        _text(params, "function"),
+        args,
+        caller=caller_address,
+        height=int(params.get("height", 0)),
+        time_ms=int(params.get("block_time_ms", 0)),
+        compute_limit=int(limit) if limit else None,
+    )
+
+
 _ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
     "params": _params,
     "members": lambda state, _: query_members(state),
@@ -126,4 +166,9 @@ _ROUTES: dict[str, Callable[[StateReader, dict[str, Any]], Any]] = {
     "supervision/reports": lambda s, _: query_reports(s),
     "supervision/anchors": lambda s, _: query_anchors(s),
     "supervision/scope": lambda s, p: query_scope(s, _text(p, "org")),
+    "contracts/list": lambda s, _: query_contracts(s),
+    "contracts/info": lambda s, p: query_contract(s, _address(p)),
+    "contracts/code": lambda s, p: query_code(s, _address(p)),
+    "contracts/params": lambda s, _: query_contracts_params(s),
+    "contracts/call": _contract_call,
 }

@@ -10,6 +10,7 @@ from finchain.modules.bank.handlers import make_handlers as make_bank_handlers
 from finchain.modules.clearing.handlers import make_handlers as make_clearing_handlers
 from finchain.modules.clearing.keeper import ClearingKeeper
 from finchain.modules.context import ExecutionContext
+from finchain.modules.contracts.handlers import make_handlers as make_contracts_handlers
 from finchain.modules.governance.handlers import make_handlers as make_governance_handlers
 from finchain.modules.members import MembersView
 from finchain.modules.members.handlers import make_handlers as make_members_handlers
@@ -33,6 +34,7 @@ class Router:
         self.add(make_governance_handlers(MembersView))
         self.add(make_supervision_handlers(MembersView, ClearingKeeper))
         self.add(make_params_handlers())
+        self.add(make_contracts_handlers(MembersView))
 
     def add(self, handlers: dict[type, Handler]) -> None:
         for msg_type, handler in handlers.items():

@@ -39,6 +39,8 @@ from finchain.cli.tx_cmd import ASYNC_OPTION, MEMO_OPTION, sign_submit_and_print
 from finchain.sdk import (
     Client,
     make_add_org,
+    make_contract_params,
+    make_contract_upgrade,
     make_grant_role,
     make_open_voting,
     make_remove_org,
@@ -76,6 +78,8 @@ ACTION_TYPES = {
     "set-scope": "supervision/SetScope@1",
     "set-auto-process": "clearing/SetAutoProcess@1",
     "set-chain-params": "params/SetChainParams@1",
+    "upgrade-contract": "contracts/Upgrade@1",
+    "set-contract-params": "contracts/SetParams@1",
 }
 
 PROPOSER_OPTION: Any = typer.Option(..., "--from", help="Key name of an admin member's account.")
@@ -87,6 +91,7 @@ ROLE_OPTION: Any = typer.Option(
 ROLES_OPTION: Any = typer.Option(
     None, "--role", help="A role of the new member (repeat, or comma-separate)."
 )
+CODE_OPTION: Any = typer.Option(..., "--code", exists=True, dir_okay=False, help="Source file.")
 PROPOSAL_ARGUMENT: Any = typer.Argument(..., min=0, help="The proposal id.")
 
 
@@ -249,6 +254,46 @@ def propose_set_chain_params(
     """Change the chain parameters (size limit, block cap, minimum fee)."""
     with guard_errors(), Client(resolve_node_url(node, home)) as client:
         action = make_set_chain_params(max_tx_bytes, max_block_txs, min_fee, fee_asset)
+        propose_and_print(client, sender, home, action, title, memo, as_json)
+
+
+@propose_app.command("upgrade-contract")
+def propose_upgrade_contract(
+    sender: str = PROPOSER_OPTION,
+    title: str = TITLE_OPTION,
+    contract: str = typer.Option(..., "--contract", help="The contract's 0x address."),
+    code: Path = CODE_OPTION,
+    memo: str = MEMO_OPTION,
+    home: Path = HOME_OPTION,
+    node: str | None = NODE_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Replace a contract's code; its address and storage stay (two thirds by default)."""
+    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+        action = make_contract_upgrade(contract, code.read_text(encoding="utf-8"))
+        propose_and_print(client, sender, home, action, title, memo, as_json)
+
+
+@propose_app.command("set-contract-params")
+def propose_set_contract_params(
+    sender: str = PROPOSER_OPTION,
+    title: str = TITLE_OPTION,
+    deployer_roles: str = typer.Option(
+        ..., "--deployer-roles", help="Comma-separated roles that may deploy contracts."
+    ),
+    max_compute: int = typer.Option(..., "--max-compute", help="Compute cap of one call."),
+    compute_price: int = typer.Option(
+        0, "--compute-price", help="Fee minor units per 1,000 compute units."
+    ),
+    memo: str = MEMO_OPTION,
+    home: Path = HOME_OPTION,
+    node: str | None = NODE_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Change who may deploy contracts, the compute cap per call and the compute price."""
+    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+        roles = [r.strip() for r in deployer_roles.split(",") if r.strip()]
+        action = make_contract_params(roles, max_compute, compute_price)
         propose_and_print(client, sender, home, action, title, memo, as_json)
 
 

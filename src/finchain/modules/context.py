@@ -21,6 +21,8 @@ class ExecutionContext:
     block_time_ms: int
     sender: Address
     tx_hash: bytes
+    fee: int = 0
+    compute_used: int = 0  # contract compute units spent by this transaction (its receipt's gas)
     events: list[Event] = field(default_factory=list)
     touched_accounts: set[bytes] = field(default_factory=set)
 

@@ -22,6 +22,7 @@ from typing import Any
 from finchain.crypto import Address, parse_address
 from finchain.modules.bank.messages import Issue, Redeem, Transfer
 from finchain.modules.clearing import messages as clearing
+from finchain.modules.contracts import messages as contracts
 from finchain.modules.governance import messages as governance
 from finchain.modules.members.messages import (
     AddAccount,
@@ -135,6 +136,22 @@ def make_set_chain_params(
 ) -> SetChainParams:
     """The chain's size limit, block cap, minimum fee and fee asset (by a vote)."""
     msg = SetChainParams(max_tx_bytes, max_block_txs, min_fee, fee_asset)
+    msg.validate_basic()
+    return msg
+
+
+def make_contract_upgrade(contract: AddressInput, code: str) -> contracts.Upgrade:
+    """Replace a contract's code, keeping its address and storage (by a vote)."""
+    msg = contracts.Upgrade(parse_address(coerce_address(contract)), code)
+    msg.validate_basic()
+    return msg
+
+
+def make_contract_params(
+    deployer_roles: list[str], max_compute: int, compute_price: int = 0
+) -> contracts.SetParams:
+    """Who may deploy contracts, the compute cap per call and its price (by a vote)."""
+    msg = contracts.SetParams(",".join(deployer_roles), max_compute, compute_price)
     msg.validate_basic()
     return msg
 

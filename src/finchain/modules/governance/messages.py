@@ -30,6 +30,8 @@ GOVERNABLE_ACTIONS = frozenset(
         "supervision/SetScope@1",
         "clearing/SetAutoProcess@1",
         "params/SetChainParams@1",
+        "contracts/Upgrade@1",
+        "contracts/SetParams@1",
     }
 )
 MAX_TITLE = 200

@@ -1,0 +1,239 @@
+"""Handlers of the contracts module: deploy, call, upgrade and parameters, plus read-only calls.
+
+Every contract run goes through `_run_metered`, which turns what the VM raises into a stable error
+code and always adds the compute used to `ctx.compute_used` (the receipt's gas), success or not.
+A failed run raises InvalidTransaction, so the application drops the message branch: no write
+and no event of a failed call survives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from finchain.crypto import format_address
+from finchain.errors import ErrorCode, InvalidTransaction
+from finchain.modules.authority import is_governance
+from finchain.modules.bank import BankKeeper
+from finchain.modules.context import ExecutionContext
+from finchain.modules.contracts import errors
+from finchain.modules.contracts.expected import Membership
+from finchain.modules.contracts.host import LedgerHost
+from finchain.modules.contracts.keeper import (
+    ContractRecord,
+    ContractsKeeper,
+    compile_or_reject,
+)
+from finchain.modules.contracts.messages import Call, Deploy, SetParams, Upgrade
+from finchain.state import StateReader
+from finchain.vm import (
+    CallContext,
+    ContractFailure,
+    LimitExceeded,
+    Meter,
+    OutOfCompute,
+    decode_args,
+)
+from finchain.vm.abi import CONSTRUCTOR
+from finchain.vm.meter import DEPLOY_PER_BYTE
+from finchain.vm.runtime import MAX_MESSAGE, ContractError
+from finchain.vm.values import ValueError_
+
+MembershipFactory = Callable[[StateReader], Membership]
+Handler = Callable[[ExecutionContext, Any], None]
+
+_FAILURES: dict[str, ErrorCode] = {
+    "unknown_function": errors.ERR_UNKNOWN_FUNCTION,
+    "bad_args": errors.ERR_BAD_ARGS,
+    "bad_value": errors.ERR_BAD_VALUE,
+    "read_only": errors.ERR_READ_ONLY,
+    "reentrancy": errors.ERR_REENTRANCY,
+    "call_depth": errors.ERR_CALL_DEPTH,
+    "unknown_recipient": errors.ERR_UNKNOWN_RECIPIENT,
+}
+
+
+def make_handlers(membership: MembershipFactory) -> dict[type, Handler]:
+    return {
+        Deploy: lambda ctx, msg: handle_deploy(ctx, msg, membership(ctx.state)),
+        Call: lambda ctx, msg: handle_call(ctx, msg, membership(ctx.state)),
+        Upgrade: handle_upgrade,
+        SetParams: handle_set_params,
+    }
+
+
+def handle_deploy(ctx: ExecutionContext, msg: Deploy, members: Membership) -> None:
+    keeper = ContractsKeeper(ctx.state)
+    params = keeper.params()
+    # AUTHORIZE
+    if not any(members.has_role(ctx.sender, role) for role in params.deployer_roles):
+        raise InvalidTransaction(
+            errors.ERR_DEPLOY_NOT_PERMITTED,
+            f"deploying needs one of the roles {list(params.deployer_roles)}",
+        )
+    _check_compute(ctx, params.max_compute, params.compute_fee(msg.compute_limit), msg)
+    # VALIDATE
+    compiled = compile_or_reject(msg.code)
+    args = _decode_args(msg.init_args)
+    if compiled.abi.constructor is None and args:
+        raise InvalidTransaction(errors.ERR_BAD_ARGS, "the contract has no init to take arguments")
+    # APPLY
+    address = keeper.next_address()
+    keeper.put_code(compiled)
+    org = members.find_org_of(ctx.sender) or ""
+    keeper.put(ContractRecord(address, compiled.code_hash, ctx.sender, org, ctx.height))
+    meter = Meter(msg.compute_limit)
+    call_context = _context(ctx, format_address(address), format_address(ctx.sender))
+    host = LedgerHost(ctx, members)
+
+    def construct() -> None:
+        meter.charge(DEPLOY_PER_BYTE * len(msg.code.encode("utf-8")))
+        if compiled.abi.constructor is not None:
+            host.run(call_context, CONSTRUCTOR, args, meter)
+
+    _run_metered(ctx, meter, construct)
+    # EMIT
+    ctx.touch(address)
+    ctx.emit(
+        "contracts.deployed",
+        contract=format_address(address),
+        code_hash=compiled.code_hash.hex(),
+        deployer=format_address(ctx.sender),
+        compute_used=str(meter.reported_used),
+    )
+
+
+def handle_call(ctx: ExecutionContext, msg: Call, members: Membership) -> None:
+    keeper = ContractsKeeper(ctx.state)
+    params = keeper.params()
+    _check_compute(ctx, params.max_compute, params.compute_fee(msg.compute_limit), msg)
+    # VALIDATE
+    keeper.get(msg.contract)
+    if msg.function == CONSTRUCTOR:
+        raise InvalidTransaction(errors.ERR_UNKNOWN_FUNCTION, "init runs only at deploy")
+    args = _decode_args(msg.args)
+    contract = format_address(msg.contract)
+    # APPLY: the payment first, then the function (both undone if the function fails)
+    if msg.amount:
+        BankKeeper(ctx.state).send(ctx.sender, msg.contract, msg.asset, msg.amount)
+    meter = Meter(msg.compute_limit)
+    call_context = _context(ctx, contract, format_address(ctx.sender), msg.asset, msg.amount)
+    host = LedgerHost(ctx, members)
+    _run_metered(ctx, meter, lambda: host.run(call_context, msg.function, args, meter))
+    # EMIT
+    ctx.touch(msg.contract)
+    ctx.emit(
+        "contracts.called",
+        contract=contract,
+        function=msg.function,
+        compute_used=str(meter.reported_used),
+    )
+
+
+def handle_upgrade(ctx: ExecutionContext, msg: Upgrade) -> None:
+    if not is_governance(ctx.sender):
+        raise InvalidTransaction(errors.ERR_GOVERNANCE_ONLY, "upgrades run only after a vote")
+    keeper = ContractsKeeper(ctx.state)
+    record = keeper.get(msg.contract)
+    compiled = compile_or_reject(msg.code)
+    keeper.put_code(compiled)
+    keeper.put(replace(record, code_hash=compiled.code_hash, upgraded_height=ctx.height))
+    ctx.emit(
+        "contracts.upgraded",
+        contract=format_address(msg.contract),
+        code_hash=compiled.code_hash.hex(),
+        previous_code_hash=record.code_hash.hex(),
+    )
+
+
+def handle_set_params(ctx: ExecutionContext, msg: SetParams) -> None:
+    if not is_governance(ctx.sender):
+        raise InvalidTransaction(errors.ERR_GOVERNANCE_ONLY, "contract parameters change by vote")
+    ContractsKeeper(ctx.state).set_params(msg.params)
+    ctx.emit("contracts.params", **{k: str(v) for k, v in msg.params.to_json().items()})
+
+
+def call_read_only(
+    ctx: ExecutionContext,
+    members: Membership,
+    contract: bytes,
+    function: str,
+    args: list[Any],
+    compute_limit: int | None = None,
+) -> tuple[Any, int]:
+    """Run `function` without a transaction: no fee, no writes (refused), at `ctx`'s state.
+    Returns (result, compute used); failures raise InvalidTransaction like a call."""
+    keeper = ContractsKeeper(ctx.state)
+    params = keeper.params()
+    keeper.get(contract)
+    if function == CONSTRUCTOR:
+        raise InvalidTransaction(errors.ERR_UNKNOWN_FUNCTION, "init runs only at deploy")
+    limit = min(compute_limit or params.max_compute, params.max_compute)
+    meter = Meter(limit)
+    call_context = _context(ctx, format_address(contract), format_address(ctx.sender))
+    host = LedgerHost(ctx, members, read_only=True)
+    result = _run_metered(ctx, meter, lambda: host.run(call_context, function, args, meter))
+    return result, meter.reported_used
+
+
+def _context(
+    ctx: ExecutionContext, contract: str, caller: str, asset: str = "", amount: int = 0
+) -> CallContext:
+    return CallContext(
+        caller=caller,
+        origin=format_address(ctx.sender),
+        contract=contract,
+        height=ctx.height,
+        time_ms=ctx.block_time_ms,
+        tx_hash=ctx.tx_hash.hex(),
+        asset=asset,
+        amount=amount,
+    )
+
+
+def _check_compute(ctx: ExecutionContext, max_compute: int, fee: int, msg: Any) -> None:
+    if msg.compute_limit > max_compute:
+        raise InvalidTransaction(
+            errors.ERR_BAD_PARAMS, f"compute_limit above the chain's max_compute {max_compute}"
+        )
+    if ctx.fee < fee:
+        raise InvalidTransaction(
+            errors.ERR_FEE_TOO_LOW,
+            f"compute_limit {msg.compute_limit} needs a fee of at least {fee}",
+            required_fee=fee,
+        )
+
+
+def _decode_args(raw: bytes) -> list[Any]:
+    try:
+        return decode_args(raw)
+    except ValueError_ as exc:
+        raise InvalidTransaction(errors.ERR_BAD_ARGS, str(exc)) from None
+
+
+def _run_metered(ctx: ExecutionContext, meter: Meter, run: Callable[[], Any]) -> Any:
+    """`run()` with every VM outcome mapped to a stable code; the compute used is recorded."""
+    used_before = meter.reported_used
+    try:
+        return run()
+    except ContractError as exc:
+        raise _failed(errors.ERR_REVERTED, str(exc), meter) from None
+    except OutOfCompute:
+        raise _failed(errors.ERR_OUT_OF_COMPUTE, f"limit {meter.limit}", meter) from None
+    except LimitExceeded as exc:
+        raise _failed(errors.ERR_LIMIT_EXCEEDED, str(exc), meter) from None
+    except ContractFailure as exc:
+        raise _failed(_FAILURES.get(exc.name, errors.ERR_EXECUTION), exc.message, meter) from None
+    except InvalidTransaction as exc:  # from the ledger (e.g. bank/insufficient_funds)
+        exc.details["compute_used"] = meter.reported_used
+        raise
+    except Exception as exc:  # the contract's own code raised (TypeError, KeyError, ...)
+        raise _failed(errors.ERR_EXECUTION, f"{type(exc).__name__}: {exc}", meter) from None
+    finally:
+        ctx.compute_used += meter.reported_used - used_before
+
+
+def _failed(code: ErrorCode, message: str, meter: Meter) -> InvalidTransaction:
+    text = f"{message[:MAX_MESSAGE]} (compute used {meter.reported_used} of {meter.limit})"
+    return InvalidTransaction(code, text, compute_used=meter.reported_used)

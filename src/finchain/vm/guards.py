@@ -1,0 +1,405 @@
+"""The guards compiled contract code calls, and the builtins it sees, bound to one `Meter`.
+
+RestrictedPython routes attribute reads, item reads, writes and iteration through `_getattr_`,
+`_getitem_`, `_write_` and `_getiter_`; the metering pass adds `_tick_`, `_enter_`/`_leave_`,
+`_binop_`, `_cmp_arg_` and `_str_` (see `compiler.py`). What a contract can reach is decided here:
+
+- attributes: only the methods listed in `_METHODS` for `str`, `bytes`, `list` and `dict`, and
+  the public members of the contract API objects (`PUBLIC_ATTRIBUTES`); methods whose work grows
+  with the object's size pay for it when looked up; `extend`, `update` and `join` consume their
+  argument through the meter and check the size of the result first;
+- writes: items of lists, dicts and storage maps; no attribute can be written;
+- operators: ints and bools, plus `+` and `*` on str, bytes, list and tuple (checked against the
+  caps before the result is built); no set or dict-view arithmetic, no `%` formatting;
+- builtins: a fixed list (`make_builtins`) in which everything that consumes an iterable does it
+  through the meter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
+
+from finchain.vm.meter import (
+    CALL,
+    ELEMENT,
+    ITERATION,
+    MAX_CALL_DEPTH,
+    MAX_INT_BITS,
+    MAX_SEQ_LEN,
+    MAX_STR_LEN,
+    SIZE_DIVISOR,
+    LimitExceeded,
+    Meter,
+    OutOfCompute,
+)
+
+_INPLACE = {
+    "+=": "Add",
+    "-=": "Sub",
+    "*=": "Mult",
+    "//=": "FloorDiv",
+    "%=": "Mod",
+    "**=": "Pow",
+    "<<=": "LShift",
+    ">>=": "RShift",
+    "&=": "BitAnd",
+    "|=": "BitOr",
+    "^=": "BitXor",
+}
+_INT_OPS: dict[str, Callable[[int, int], int]] = {
+    "Add": lambda a, b: a + b,
+    "Sub": lambda a, b: a - b,
+    "Mult": lambda a, b: a * b,
+    "FloorDiv": lambda a, b: a // b,
+    "Mod": lambda a, b: a % b,
+    "Pow": lambda a, b: a**b,
+    "LShift": lambda a, b: a << b,
+    "RShift": lambda a, b: a >> b,
+    "BitAnd": lambda a, b: a & b,
+    "BitOr": lambda a, b: a | b,
+    "BitXor": lambda a, b: a ^ b,
+}
+_INTS = (int, bool)
+_SEQUENCES = (str, bytes, list, tuple)
+# Methods a contract may call, by exact type: "flat" costs one unit, "linear" costs the object's
+# size, "sort" n log n; "wrapped" ones are replaced by a metered version below.
+_METHODS: dict[type, dict[str, str]] = {
+    str: {
+        "lower": "linear",
+        "upper": "linear",
+        "strip": "linear",
+        "lstrip": "linear",
+        "rstrip": "linear",
+        "startswith": "linear",
+        "endswith": "linear",
+        "split": "linear",
+        "find": "linear",
+        "count": "linear",
+        "isdigit": "linear",
+        "isalpha": "linear",
+        "isalnum": "linear",
+        "encode": "linear",
+        "join": "wrapped",
+    },
+    bytes: {"hex": "linear", "decode": "linear", "startswith": "linear", "endswith": "linear"},
+    list: {
+        "append": "flat",
+        "pop": "flat",
+        "clear": "flat",
+        "index": "linear",
+        "count": "linear",
+        "insert": "linear",
+        "remove": "linear",
+        "reverse": "linear",
+        "copy": "linear",
+        "sort": "sort",
+        "extend": "wrapped",
+    },
+    tuple: {"index": "linear", "count": "linear"},
+    dict: {
+        "get": "flat",
+        "keys": "flat",
+        "values": "flat",
+        "items": "flat",
+        "pop": "flat",
+        "setdefault": "flat",
+        "clear": "flat",
+        "copy": "linear",
+        "update": "wrapped",
+    },
+}
+PUBLIC_ATTRIBUTES: dict[type, frozenset[str]] = {}  # filled by runtime.py for the API types
+WRITABLE_TYPES: dict[type, Callable[[Any], Any]] = {}  # API type -> its item-writer proxy
+
+
+def size_cost(value: object) -> int:
+    """What scanning `value` once costs: its length (by 16 characters for text)."""
+    kind = type(value)
+    if kind is str or kind is bytes:
+        return len(value) // SIZE_DIVISOR  # type: ignore[arg-type]
+    if kind is list or kind is tuple or kind is dict:
+        return len(value)  # type: ignore[arg-type]
+    return 0
+
+
+def _check_int(value: int) -> int:
+    if value.bit_length() > MAX_INT_BITS:
+        raise LimitExceeded(f"integer larger than {MAX_INT_BITS} bits")
+    return value
+
+
+def _check_len(length: int, cap: int) -> None:
+    if length > cap:
+        raise LimitExceeded(f"result of {length} elements exceeds the cap of {cap}")
+
+
+class Guards:
+    """The guard functions of one call, drawing from `meter`."""
+
+    def __init__(self, meter: Meter) -> None:
+        self.meter = meter
+
+        def tick(units: int) -> None:
+            meter.used += units
+            if meter.used > meter.limit:
+                raise OutOfCompute(f"out of compute: limit {meter.limit}")
+
+        self.tick = tick
+
+    # ---- control flow ------------------------------------------------------------------
+
+    def enter(self) -> None:
+        meter = self.meter
+        self.tick(CALL)
+        meter.depth += 1
+        if meter.depth > MAX_CALL_DEPTH:
+            raise LimitExceeded(f"call depth exceeds {MAX_CALL_DEPTH}")
+
+    def leave(self) -> None:
+        self.meter.depth -= 1
+
+    # ---- reads, writes, iteration ------------------------------------------------------
+
+    def getattr_(self, obj: Any, name: str) -> Any:
+        kind = type(obj)
+        methods = _METHODS.get(kind)
+        if methods is not None and name in methods:
+            cost = methods[name]
+            if cost == "wrapped":
+                return getattr(self, f"_{kind.__name__}_{name}")(obj)
+            self.tick(1)
+            if cost == "linear":
+                self.tick(size_cost(obj))
+            elif cost == "sort":
+                n = len(obj)
+                self.tick(n * max(1, math.ceil(math.log2(n + 1))))
+            return getattr(obj, name)
+        public = PUBLIC_ATTRIBUTES.get(kind)
+        if public is not None and name in public:
+            self.tick(1)
+            return getattr(obj, name)
+        raise AttributeError(f"'{kind.__name__}' has no attribute '{name}' available to contracts")
+
+    def getitem_(self, obj: Any, key: Any) -> Any:
+        self.tick(1)
+        if type(key) is slice:
+            result = obj[key]
+            self.tick(size_cost(result))
+            return result
+        return obj[key]
+
+    def write_(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind is list or kind is dict:
+            return obj
+        proxy = WRITABLE_TYPES.get(kind)
+        if proxy is not None:
+            return proxy(obj)
+        raise TypeError(f"'{kind.__name__}' objects cannot be changed by contracts")
+
+    def getiter_(self, obj: Any) -> Iterator[Any]:
+        return self.metered(obj, ITERATION)
+
+    def metered(self, iterable: Iterable[Any], cost: int = ELEMENT) -> Iterator[Any]:
+        tick = self.tick
+        for item in iterable:
+            tick(cost)
+            yield item
+
+    def materialise(self, iterable: Iterable[Any]) -> list[Any]:
+        out: list[Any] = []
+        for item in self.metered(iterable):
+            out.append(item)
+            if len(out) > MAX_SEQ_LEN:
+                raise LimitExceeded(f"more than {MAX_SEQ_LEN} elements")
+        return out
+
+    def iter_unpack_sequence(self, it: Any, spec: Any, getiter: Any) -> Any:
+        return guarded_iter_unpack_sequence(it, spec, self.getiter_)  # type: ignore[no-untyped-call]
+
+    def unpack_sequence(self, it: Any, spec: Any, getiter: Any) -> Any:
+        return guarded_unpack_sequence(it, spec, self.getiter_)  # type: ignore[no-untyped-call]
+
+    # ---- operators ---------------------------------------------------------------------
+
+    def binop(self, op: str, a: Any, b: Any) -> Any:
+        ta, tb = type(a), type(b)
+        if ta in _INTS and tb in _INTS:
+            return self._int_op(op, a, b)
+        if op == "Add" and ta is tb and ta in _SEQUENCES:
+            cap = MAX_STR_LEN if ta in (str, bytes) else MAX_SEQ_LEN
+            _check_len(len(a) + len(b), cap)
+            self.tick(1 + size_cost(a) + size_cost(b))
+            return a + b
+        if op == "Mult" and (
+            (ta in _SEQUENCES and tb in _INTS) or (tb in _SEQUENCES and ta in _INTS)
+        ):
+            seq, times = (a, b) if ta in _SEQUENCES else (b, a)
+            cap = MAX_STR_LEN if type(seq) in (str, bytes) else MAX_SEQ_LEN
+            _check_len(len(seq) * max(times, 0), cap)
+            result = seq * times
+            self.tick(1 + size_cost(result))
+            return result
+        raise TypeError(
+            f"operator {op} is not available to contracts for {ta.__name__} and {tb.__name__}"
+        )
+
+    def _int_op(self, op: str, a: int, b: int) -> int:
+        self.tick(1 + max(a.bit_length(), b.bit_length()) // 256)
+        if op == "Pow":
+            if b < 0:
+                raise ValueError("negative exponents are not allowed (no floats)")
+            if abs(a) > 1 and (a.bit_length() - 1) * b + 1 > MAX_INT_BITS:
+                raise LimitExceeded(f"power larger than {MAX_INT_BITS} bits")
+        elif op == "Mult":
+            if a.bit_length() + b.bit_length() > MAX_INT_BITS + 1:
+                raise LimitExceeded(f"product larger than {MAX_INT_BITS} bits")
+        elif op == "LShift" and b > 0 and a.bit_length() + b > MAX_INT_BITS:
+            raise LimitExceeded(f"shift larger than {MAX_INT_BITS} bits")
+        return _check_int(_INT_OPS[op](a, b))
+
+    def inplacevar(self, op: str, a: Any, b: Any) -> Any:
+        return self.binop(_INPLACE[op], a, b)
+
+    def cmp_arg(self, value: Any) -> Any:
+        cost = size_cost(value)
+        if cost:
+            self.tick(cost)
+        return value
+
+    def str_(self, text: str) -> str:
+        _check_len(len(text), MAX_STR_LEN)
+        self.tick(size_cost(text))
+        return text
+
+    # ---- wrapped methods ---------------------------------------------------------------
+
+    def _list_extend(self, target: list[Any]) -> Callable[[Iterable[Any]], None]:
+        def extend(items: Iterable[Any]) -> None:
+            values = self.materialise(items)
+            _check_len(len(target) + len(values), MAX_SEQ_LEN)
+            target.extend(values)
+
+        return extend
+
+    def _dict_update(self, target: dict[Any, Any]) -> Callable[[Any], None]:
+        def update(other: Any) -> None:
+            pairs = self.materialise(other.items() if type(other) is dict else other)
+            _check_len(len(target) + len(pairs), MAX_SEQ_LEN)
+            target.update(pairs)
+
+        return update
+
+    def _str_join(self, separator: str) -> Callable[[Iterable[str]], str]:
+        def join(items: Iterable[str]) -> str:
+            parts = self.materialise(items)
+            total = sum(len(p) for p in parts if type(p) is str)
+            _check_len(total + len(separator) * max(len(parts) - 1, 0), MAX_STR_LEN)
+            result = separator.join(parts)
+            self.tick(size_cost(result))
+            return result
+
+        return join
+
+    # ---- the globals of a call ---------------------------------------------------------
+
+    def names(self) -> dict[str, Any]:
+        """The guard names RestrictedPython's and the metering pass's code refers to."""
+        return {
+            "_tick_": self.tick,
+            "_enter_": self.enter,
+            "_leave_": self.leave,
+            "_getattr_": self.getattr_,
+            "_getitem_": self.getitem_,
+            "_write_": self.write_,
+            "_getiter_": self.getiter_,
+            "_iter_unpack_sequence_": self.iter_unpack_sequence,
+            "_unpack_sequence_": self.unpack_sequence,
+            "_inplacevar_": self.inplacevar,
+            "_binop_": self.binop,
+            "_cmp_arg_": self.cmp_arg,
+            "_str_": self.str_,
+        }
+
+
+def make_builtins(guards: Guards, importer: Callable[..., Any]) -> dict[str, Any]:
+    """The builtins of a call: pure functions and types, iterable consumers metered."""
+    materialise, metered, tick = guards.materialise, guards.metered, guards.tick
+
+    def sorted_(iterable: Iterable[Any], key: Any = None, reverse: bool = False) -> list[Any]:
+        items = materialise(iterable)
+        n = len(items)
+        tick(n * max(1, math.ceil(math.log2(n + 1))))
+        return sorted(items, key=key, reverse=reverse)
+
+    def min_(*args: Any, **kwargs: Any) -> Any:
+        return min(metered(args[0]) if len(args) == 1 else args, **kwargs)
+
+    def max_(*args: Any, **kwargs: Any) -> Any:
+        return max(metered(args[0]) if len(args) == 1 else args, **kwargs)
+
+    def str_(value: Any = "") -> str:
+        tick(size_cost(value))
+        return guards.str_(str(value))
+
+    def int_(value: Any = 0, base: int = 10) -> int:
+        tick(size_cost(value))
+        return _check_int(int(value, base) if type(value) is str else int(value))
+
+    def bytes_(value: Any = b"", encoding: str = "utf-8") -> bytes:
+        if type(value) is str:
+            return value.encode(encoding)
+        if type(value) is int:
+            raise TypeError("bytes(n) is not available to contracts; use b'\\x00' * n")
+        return bytes(materialise(value))
+
+    def range_(*args: int) -> range:
+        if not all(type(a) is int for a in args):
+            raise TypeError("range() takes integers")
+        return range(*args)
+
+    def dict_(*args: Any, **kwargs: Any) -> dict[Any, Any]:
+        pairs = (
+            materialise(args[0].items() if args and type(args[0]) is dict else args[0])
+            if args
+            else []
+        )
+        _check_len(len(pairs) + len(kwargs), MAX_SEQ_LEN)
+        return dict(pairs, **kwargs)
+
+    return {
+        "__import__": importer,
+        "None": None,
+        "True": True,
+        "False": False,
+        "abs": abs,
+        "all": lambda iterable: all(metered(iterable)),
+        "any": lambda iterable: any(metered(iterable)),
+        "bool": bool,
+        "bytes": bytes_,
+        "dict": dict_,
+        "divmod": divmod,
+        "enumerate": enumerate,
+        "hex": hex,
+        "int": int_,
+        "isinstance": isinstance,
+        "len": len,
+        "list": lambda iterable=(): materialise(iterable),
+        "max": max_,
+        "min": min_,
+        "range": range_,
+        "reversed": reversed,
+        "sorted": sorted_,
+        "str": str_,
+        "sum": lambda iterable, start=0: sum(metered(iterable), start),
+        "tuple": lambda iterable=(): tuple(materialise(iterable)),
+        "zip": zip,
+        "ValueError": ValueError,
+        "KeyError": KeyError,
+        "TypeError": TypeError,
+        "IndexError": IndexError,
+    }
