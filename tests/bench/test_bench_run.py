@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from finchain.bench.caict import judge_round
+from finchain.bench.drivers import HttpDriver
 from finchain.bench.report import RoundResult
 from finchain.bench.rounds import (
     RoundConfigError,
@@ -25,6 +26,7 @@ from finchain.bench.rounds import (
     parse_suite_config,
 )
 from finchain.bench.suite import SuiteRun, compute_ramp_due_s, run_suite
+from finchain.bench.targets import ChainUnderTest
 from finchain.cli.bench_cmd import bench_app
 
 TINY_SUITE = """
@@ -60,7 +62,9 @@ def test_run_counts_only_what_the_chain_committed(tmp_path: Path) -> None:
     config = load_suite_config(path)
     committed: dict[str, str] = {}
 
-    def inspect_chain(url: str, run: SuiteRun) -> None:
+    def inspect_chain(chain: ChainUnderTest, run: SuiteRun) -> None:
+        assert isinstance(chain.driver, HttpDriver)
+        [url] = chain.driver.api_urls
         assert url.startswith("http://127.0.0.1:")
         with httpx.Client(timeout=10) as client:
             for outcome in run.outcomes:
@@ -113,10 +117,12 @@ def test_cli_run_writes_table_json_and_html(tmp_path: Path) -> None:
     assert [r["name"] for r in document["rounds"]] == ["t", "q"]
     assert document["rounds"][0]["succeeded"] == 20
     assert document["environment"]["engine"].startswith("solo")
+    assert (document["environment"]["target"], document["environment"]["nodes"]) == ("http", 1)
     # The round marked as a CAICT stability run is judged: 20 of 20 committed passes.
     [verdict] = document["caict"]
     assert (verdict["round"], verdict["run"], verdict["passed"]) == ("t", "stability", True)
     assert "CAICT stability (t): PASS" in result.output
+    assert "stability PASS" in result.output  # the table's CAICT column
     page = (out / "report.html").read_text()
     assert page.count("<svg") == 4 and "<script" not in page
     assert "logical CPUs" in page and "max_block_txs" in page

@@ -2,7 +2,8 @@
 
 Per round: a table row of the numbers, a latency-over-time plot (p50 and max of each time bin)
 and a throughput-over-time plot (requests sent and transactions committed per second, by bin).
-The header states the machine, engine, block settings, workload and client counts.
+The header states the machine, target, engine, node count, block settings, workload and client.
+Node CPU and RSS are summed over every node process (apps and CometBFT).
 
 Owns: rendering only (pure: a string from a `SuiteRun`); no JavaScript, no plotting library.
 """
@@ -14,7 +15,7 @@ import json
 from typing import Any
 
 from finchain.bench.caict import Verdict, judge_rounds
-from finchain.bench.report import RoundResult, percentile
+from finchain.bench.report import RoundResult, percentile, sum_node_cpu, sum_node_rss
 from finchain.bench.suite import RoundSeries, SuiteRun
 
 PLOT_WIDTH = 560
@@ -78,12 +79,14 @@ def _render_environment(env: dict[str, Any]) -> str:
             f"{machine.get('memory_gib')} GiB RAM, {machine.get('platform')}, "
             f"Python {machine.get('python')}",
         ),
+        ("target", str(env.get("target", ""))),
         ("engine", str(env.get("engine", ""))),
-        ("nodes", "1"),
+        ("nodes", str(env.get("nodes", ""))),
         ("crypto suite", str(env.get("crypto_suite", ""))),
         ("block settings", json.dumps(env.get("block", {}))),
         ("funded accounts", str(env.get("funded_accounts", ""))),
         ("rounds from", str(env.get("config", ""))),
+        ("client", str(env.get("client", ""))),
     ]
     cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
     return f"<table>{cells}</table>"
@@ -111,7 +114,6 @@ def _render_results_table(results: list[RoundResult]) -> str:
     )
     rows = ["<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"]
     for r in results:
-        node = [p for p in r.processes if p.get("role") == "app"]
         cells = (
             r.name,
             str(r.settings.get("workload", "")),
@@ -128,8 +130,8 @@ def _render_results_table(results: list[RoundResult]) -> str:
             _ms(r.latency_p95_s),
             _ms(r.latency_p99_s),
             _ms(r.latency_max_s),
-            f"{sum(float(p['cpu_percent']) for p in node):.0f}",
-            f"{max((float(p['rss_max_mib']) for p in node), default=0.0):.0f}",
+            f"{sum_node_cpu(r):.0f}",
+            f"{sum_node_rss(r):.0f}",
         )
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     return "<table>" + "".join(rows) + "</table>"

@@ -16,7 +16,8 @@ Outcome of each transaction: rejected (not sent, HTTP error or per-item error), 
 (acknowledged and committed with code `ok` before the deadline), committed with another code, or
 timed out.
 
-Owns: the client side of one round (HTTP, WebSocket, per-process CPU/RSS sampling).
+Owns: the client side of one round (HTTP, WebSocket, per-process CPU/RSS sampling); the lane
+scheduler (`drive_lane`) is shared with the in-process driver (`bench.drivers`).
 Must never: start or stop node processes (see `bench.testnet`).
 Concurrency: one asyncio loop; `run_round` is a coroutine.
 """
@@ -29,6 +30,7 @@ import json
 import math
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,8 +135,14 @@ async def run_round(
             trace.started_at = time.perf_counter()
             await asyncio.gather(
                 *(
-                    _drive_lane(
-                        client, api_urls[node], plan, lane, trace, tick_s, max_batch, send_grace_s
+                    drive_lane(
+                        plan,
+                        lane,
+                        trace,
+                        _http_submitter(client, api_urls[node], plan, trace),
+                        tick_s=tick_s,
+                        max_batch=max_batch,
+                        send_grace_s=send_grace_s,
                     )
                     for lane, node in zip(plan.lanes, plan.lane_nodes, strict=True)
                     if lane
@@ -142,7 +150,7 @@ async def run_round(
             )
             trace.send_phase_s = time.perf_counter() - trace.started_at
             trace.processes = sampler.finish()
-            await _wait_for_commits(trace, commit_deadline_s, watchers)
+            await wait_for_commits(trace, commit_deadline_s, watchers)
         finally:
             if sampling is not None:
                 sampling.cancel()
@@ -204,16 +212,18 @@ def summarize_round(
     )
 
 
-async def _drive_lane(
-    client: httpx.AsyncClient,
-    api_url: str,
+async def drive_lane(
     plan: RoundPlan,
     lane: list[int],
     trace: RoundTrace,
-    tick_s: float,
-    max_batch: int,
-    send_grace_s: float,
+    submit: Callable[[list[int]], Awaitable[None]],
+    *,
+    tick_s: float = 0.02,
+    max_batch: int = 1_000,
+    send_grace_s: float = 2.0,
 ) -> None:
+    """Send one lane's transactions on the plan's schedule: once per tick, everything due, with
+    `submit(indices)` (which records per-item errors in `trace.errors`); one call at a time."""
     position = 0
     while position < len(lane):
         now = time.perf_counter() - trace.started_at
@@ -232,10 +242,19 @@ async def _drive_lane(
         sent = time.perf_counter()
         for index in batch:
             trace.sent_at[index] = sent
-        await _submit(client, api_url, plan, batch, trace)
+        await submit(batch)
         pause = sent + tick_s - time.perf_counter()
         if pause > 0:
             await asyncio.sleep(pause)
+
+
+def _http_submitter(
+    client: httpx.AsyncClient, api_url: str, plan: RoundPlan, trace: RoundTrace
+) -> Callable[[list[int]], Awaitable[None]]:
+    async def submit(batch: list[int]) -> None:
+        await _submit(client, api_url, plan, batch, trace)
+
+    return submit
 
 
 async def _submit(
@@ -277,9 +296,11 @@ async def _watch_commits(
                     trace.committed_at[index] = seen
 
 
-async def _wait_for_commits(
+async def wait_for_commits(
     trace: RoundTrace, deadline_s: float, watchers: list[asyncio.Task[None]]
 ) -> None:
+    """Until every acknowledged transaction has a code, or `deadline_s`; a commit stream that
+    ends (a watcher task done) raises."""
     deadline = time.monotonic() + deadline_s
     pending = [index for index in range(len(trace.sent_at)) if trace.is_acknowledged(index)]
     while time.monotonic() < deadline:

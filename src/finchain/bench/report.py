@@ -17,6 +17,8 @@ from typing import Any
 
 import psutil
 
+NODE_ROLES = ("app", "cometbft")  # process roles that are the chain (not the client, machine)
+
 
 @dataclass(frozen=True, slots=True)
 class RoundResult:
@@ -119,27 +121,14 @@ def render_load_table(results: list[RoundResult]) -> str:
     return "\n".join(lines)
 
 
-def render_suite_table(results: list[RoundResult]) -> str:
-    """`finchain bench run` rounds: workload and rate control, outcomes, send rate, committed
-    throughput, min/avg/p50/p95/p99/max latency (ms), the node's CPU (100 = one core) and peak
-    RSS (MiB)."""
-    header = (
-        f"{'round':<22} {'workload':<8} {'control':<11} {'sent':>6} {'ok':>6} {'fail':>5} "
-        f"{'send/s':>7} {'tps':>7} {'min':>6} {'avg':>6} {'p50':>6} {'p95':>6} {'p99':>6} "
-        f"{'max':>6} {'cpu%':>5} {'MiB':>5}"
-    )
-    lines = [header, "-" * len(header)]
-    for r in results:
-        lines.append(
-            f"{r.name:<22} {r.settings.get('workload', '')!s:<8} "
-            f"{r.settings.get('rate_control', '')!s:<11} {r.submitted:>6} {r.succeeded:>6} "
-            f"{r.failed:>5} {r.send_tps or 0:>7.0f} {r.throughput_tps:>7.0f} "
-            f"{1000 * (r.latency_min_s or 0):>6.1f} {1000 * (r.latency_avg_s or 0):>6.1f} "
-            f"{1000 * r.latency_p50_s:>6.1f} {1000 * (r.latency_p95_s or 0):>6.1f} "
-            f"{1000 * r.latency_p99_s:>6.1f} {1000 * r.latency_max_s:>6.1f} "
-            f"{_sum_cpu(r, 'app'):>5.0f} {_max_rss(r, 'app'):>5.0f}"
-        )
-    return "\n".join(lines)
+def sum_node_cpu(result: RoundResult) -> float:
+    """CPU % (100 = one core) of every node process of the round (apps and CometBFT)."""
+    return sum(float(p["cpu_percent"]) for p in result.processes if p.get("role") in NODE_ROLES)
+
+
+def sum_node_rss(result: RoundResult) -> float:
+    """Peak RSS (MiB) of every node process of the round, summed."""
+    return sum(float(p["rss_max_mib"]) for p in result.processes if p.get("role") in NODE_ROLES)
 
 
 def save_results(

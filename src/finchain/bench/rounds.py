@@ -4,9 +4,11 @@ A suite file holds optional node settings and a list of rounds:
 
     suite: intl               # key suite of the chain (intl | gm)
     block_txs: 2000           # the solo engine's maximum transactions per block
+    target: http              # http (solo node over REST) | inprocess | testnet (CometBFT)
+    validators: 4             # testnet only (default 4)
     rounds:
       - name: transfer-500
-        workload: transfer      # transfer | query
+        workload: transfer      # transfer | clearing | query
         rate_control: fixed-rate
         tps: 500
         duration_s: 10
@@ -29,13 +31,17 @@ Must never: start processes or touch the network.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped]
 
-WORKLOADS = ("transfer", "query")
+WORKLOADS = ("transfer", "clearing", "query")
+SIGNED_WORKLOADS = ("transfer", "clearing")  # pre-signed transactions, counted by hash
+TARGETS = ("http", "inprocess", "testnet")
+SUITES = ("intl", "gm")
+DEFAULT_TESTNET_VALIDATORS = 4
 CAICT_RUNS = ("pressure", "spike", "stability")  # judged by bench/caict.py
 RATE_CONTROLS = ("fixed-rate", "max-rate", "linear-ramp")
 DEFAULT_ACCOUNTS = 100
@@ -65,6 +71,11 @@ class RoundConfig:
     caict: str = ""  # pressure | spike | stability: the round is judged by that CAICT run
 
     @property
+    def is_signed(self) -> bool:
+        """Transactions (transfer, clearing) rather than reads."""
+        return self.workload in SIGNED_WORKLOADS
+
+    @property
     def scheduled_count(self) -> int:
         """Transactions (or reads) an open-loop round sends: the rate integrated over time."""
         if self.rate_control == "fixed-rate":
@@ -90,16 +101,52 @@ class RoundConfig:
 
 @dataclass(frozen=True, slots=True)
 class SuiteConfig:
+    """The rounds and the chain they run on: `target` http (a solo node process over REST),
+    inprocess (the solo engine inside the benchmark process) or testnet (`validators` CometBFT
+    validators, real processes)."""
+
     rounds: tuple[RoundConfig, ...]
     suite: str = "intl"
     block_txs: int = 2_000
     label: str = "custom"
+    target: str = "http"
+    validators: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def total_accounts(self) -> int:
-        """Every round has accounts of its own (nonces from 0), all funded in genesis."""
-        return sum(r.accounts for r in self.rounds)
+    def funded_accounts(self) -> int:
+        """Transfer and query rounds have accounts of their own (nonces from 0), all funded in
+        genesis; clearing rounds' senders join the banks during the set-up instead."""
+        return sum(r.accounts for r in self.rounds if r.workload != "clearing")
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "config": self.label,
+            "target": self.target,
+            "validators": self.validators,
+            "crypto_suite": self.suite,
+            "block_txs": self.block_txs,
+        }
+
+
+def override_suite(
+    config: SuiteConfig,
+    *,
+    target: str | None = None,
+    suite: str | None = None,
+    validators: int | None = None,
+) -> SuiteConfig:
+    """The same rounds on other chain settings (None: keep; a new target without `validators`
+    gets its default), checked; the label says what changed."""
+    document: dict[str, Any] = {"suite": suite or config.suite, "target": target or config.target}
+    if validators is not None:
+        document["validators"] = validators
+    elif document["target"] == config.target:
+        document["validators"] = config.validators
+    settings = _parse_chain_settings(document)
+    changed = {k: v for k, v in settings.items() if v != getattr(config, k)}
+    label = config.label + "".join(f" {k}={v}" for k, v in changed.items())
+    return replace(config, label=label, **settings)
 
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -137,7 +184,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             },
         ],
     },
-    # Three short rounds, one per rate controller: ~20 s of load, well under 2 minutes in all.
+    # Four short rounds, one per rate controller plus clearing payments: ~20 s of load, well
+    # under 2 minutes in all.
     "quick": {
         "rounds": [
             {
@@ -155,6 +203,14 @@ PRESETS: dict[str, dict[str, Any]] = {
                 "clients": 8,
                 "duration_s": 5,
                 "accounts": 100,
+            },
+            {
+                "name": "clearing-fixed-100",
+                "workload": "clearing",
+                "rate_control": "fixed-rate",
+                "tps": 100,
+                "duration_s": 5,
+                "accounts": 30,
             },
             {
                 "name": "query-ramp-50-400",
@@ -189,7 +245,7 @@ def parse_suite_config(document: Any, *, label: str = "custom") -> SuiteConfig:
     """Check a parsed document (a mapping with `rounds`) and build the config."""
     if not isinstance(document, dict) or not isinstance(document.get("rounds"), list):
         raise RoundConfigError("a suite is a mapping with a list `rounds`")
-    unknown = set(document) - {"rounds", "suite", "block_txs"}
+    unknown = set(document) - {"rounds", "suite", "block_txs", "target", "validators"}
     if unknown:
         raise RoundConfigError(f"unknown suite field(s): {sorted(unknown)}")
     rounds = tuple(_parse_round(index, raw) for index, raw in enumerate(document["rounds"]))
@@ -198,11 +254,26 @@ def parse_suite_config(document: Any, *, label: str = "custom") -> SuiteConfig:
     names = [r.name for r in rounds]
     if len(set(names)) != len(names):
         raise RoundConfigError(f"round names must be unique: {names}")
-    suite = str(document.get("suite", "intl"))
-    if suite not in ("intl", "gm"):
-        raise RoundConfigError(f"suite must be intl or gm, not {suite!r}")
     block_txs = _positive_int("suite", "block_txs", document.get("block_txs", 2_000))
-    return SuiteConfig(rounds, suite=suite, block_txs=block_txs, label=label)
+    settings = _parse_chain_settings(document)
+    return SuiteConfig(rounds, block_txs=block_txs, label=label, **settings)
+
+
+def _parse_chain_settings(document: dict[str, Any]) -> dict[str, Any]:
+    """`suite`, `target` and `validators` of a suite document, checked."""
+    suite = str(document.get("suite", "intl"))
+    if suite not in SUITES:
+        raise RoundConfigError(f"suite must be one of {SUITES}, not {suite!r}")
+    target = str(document.get("target", "http"))
+    if target not in TARGETS:
+        raise RoundConfigError(f"target must be one of {TARGETS}, not {target!r}")
+    default_validators = DEFAULT_TESTNET_VALIDATORS if target == "testnet" else 1
+    validators = _positive_int(
+        "suite", "validators", document.get("validators", default_validators)
+    )
+    if target != "testnet" and validators != 1:
+        raise RoundConfigError(f"target {target} runs one node; validators > 1 needs testnet")
+    return {"suite": suite, "target": target, "validators": validators}
 
 
 def _parse_round(index: int, raw: Any) -> RoundConfig:
@@ -238,8 +309,8 @@ def _parse_round(index: int, raw: Any) -> RoundConfig:
 
 def validate_round(config: RoundConfig) -> None:
     """Raise `RoundConfigError` unless the rate control has the fields it needs."""
-    if config.workload == "transfer" and config.accounts < 2:
-        raise RoundConfigError(f"round {config.name!r}: transfers need at least 2 accounts")
+    if config.is_signed and config.accounts < 2:
+        raise RoundConfigError(f"round {config.name!r}: {config.workload} needs 2+ accounts")
     if config.rate_control == "fixed-rate" and config.tps <= 0:
         raise RoundConfigError(f"round {config.name!r}: fixed-rate needs tps > 0")
     if config.rate_control == "linear-ramp" and (config.start_tps <= 0 or config.end_tps <= 0):

@@ -1,72 +1,59 @@
-"""`finchain bench run`: rounds (YAML or preset) against a real solo node over HTTP.
+"""`finchain bench run`: rounds (YAML or preset) against a chain it starts, then stops.
 
 `run_suite` story:
-  1. generate the keys of every round (each round has accounts of its own, nonces from 0) and
-     write a temporary home whose genesis funds them all;
-  2. start `finchain node start` as a separate process on a free 127.0.0.1 port;
-  3. for each round: wait for an empty mempool, pre-sign its transfers (untimed), run its rate
-     controller, summarise it (`RoundResult`) and keep each transfer's outcome by hash and a
+  1. start the chain the config targets (`bench.targets`: a solo node over HTTP, the solo
+     engine in process, or an N-validator CometBFT testnet) with every round's accounts;
+  2. if a round is a clearing workload: the untimed clearing set-up (settlement accounts opened
+     and funded, round accounts joined to the banks; `bench.workloads`), every transaction ok;
+  3. for each round: wait for empty mempools, pre-sign its transactions (untimed), run its rate
+     controller, summarise it (`RoundResult`) and keep each transaction's outcome by hash and a
      per-transaction time series for the plots;
-  4. call `inspect_chain(api_url, run)` if given (tests check the report against the live
-     chain);
-  5. stop the node (SIGTERM, then kill) in `finally`, whatever happened.
+  4. call `inspect_chain(chain, run)` if given (tests check the report against the live chain);
+  5. stop everything it started, whatever happened.
 
-Rate controllers:
-- `fixed-rate` (transfers): `bench.openloop.run_round`, open loop, latency from the scheduled
-  send to the node's WebSocket commit event;
-- `linear-ramp` (transfers): the same sender with a schedule whose rate grows linearly;
-- `max-rate` (transfers): K clients, each `POST /v1/txs` (`mode: commit`) and waiting for the
+Rate controllers (the same for every target; `bench.drivers` reaches the chain):
+- `fixed-rate` (transactions): the open-loop lane sender of `bench.openloop`, latency from the
+  scheduled send to the commit seen by the node it was sent to;
+- `linear-ramp` (transactions): the same sender with a schedule whose rate grows linearly;
+- `max-rate` (transactions): K clients, each submitting one transaction and waiting for its
   receipt before the next, for `duration_s` (or until the pre-signed pool runs out);
-- reads (`query` workload): `GET /v1/accounts/{addr}`, open loop on the same schedules (latency
-  from the scheduled time to the answer) or closed loop with K clients.
+- reads (`query` workload): one account read each, open loop on the same schedules (latency from
+  the scheduled time to the answer) or closed loop with K clients.
 
-Must never: listen or connect beyond 127.0.0.1; leave the node it started running.
+Must never: listen or connect beyond 127.0.0.1; leave a process it started running.
 Concurrency: synchronous entry point; the rounds run on one asyncio loop of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import math
-import os
-import signal
-import subprocess
-import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
-import httpx
-
-from finchain.app import ChainParams
-from finchain.bench.http import find_free_port, wait_until_ready
-from finchain.bench.inprocess import BENCH_CHAIN_ID, INITIAL_BALANCE
 from finchain.bench.openloop import (
     NOT_YET,
     ProcessSampler,
     RoundPlan,
-    WatchedProcess,
-    run_round,
     summarize_round,
 )
 from finchain.bench.report import RoundResult, describe_machine, percentile
 from finchain.bench.rounds import RoundConfig, SuiteConfig
-from finchain.bench.testnet import RoundOutcome, plan_round, sign_round, split_outcomes
+from finchain.bench.targets import ChainUnderTest, open_target
+from finchain.bench.testnet import RoundOutcome, plan_round, split_outcomes
+from finchain.bench.workloads import SignedRound, sign_clearing_setup, sign_round_txs
 from finchain.crypto import Address, PrivateKey, format_address, get_suite
-from finchain.node.config import NodeConfig, save_node_config
-from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
 
-LANES = 2  # concurrent open-loop request streams to the node
+LANES_PER_NODE = 2  # concurrent open-loop request streams to each node
 COMMIT_DEADLINE_S = 20.0  # after a round's last send
 DRAIN_TIMEOUT_S = 30.0
-REQUEST_TIMEOUT_S = 30.0
-STOP_TIMEOUT_S = 30.0
-TARGET = "node+http"
+
+
+class SuiteSetupError(RuntimeError):
+    """The untimed set-up of a suite failed on the chain (a set-up transaction not ok)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +69,7 @@ class RoundSeries:
 @dataclass(frozen=True, slots=True)
 class SuiteRun:
     results: list[RoundResult]
-    outcomes: list[RoundOutcome | None]  # transfer rounds: every transaction by hash
+    outcomes: list[RoundOutcome | None]  # transaction rounds: every transaction by hash
     series: list[RoundSeries]
     environment: dict[str, Any] = field(default_factory=dict)
 
@@ -115,70 +102,24 @@ def compute_ramp_due_s(index: int, start_tps: float, end_tps: float, ramp_s: flo
 def run_suite(
     config: SuiteConfig,
     progress: Callable[[str], None] | None = None,
-    inspect_chain: Callable[[str, SuiteRun], None] | None = None,
+    inspect_chain: Callable[[ChainUnderTest, SuiteRun], None] | None = None,
 ) -> SuiteRun:
-    """Start a solo node, run every round of `config` against it, stop it."""
+    """Start the target chain, run every round of `config` against it, stop it."""
     say = progress or (lambda _: None)
-    suite = get_suite(config.suite)
-    keys = [[suite.generate_private_key() for _ in range(r.accounts)] for r in config.rounds]
-    funded: dict[bytes, int] = {
-        suite.address(key.public_key): INITIAL_BALANCE for ks in keys for key in ks
-    }
-    orgs = {org: suite.address(suite.generate_private_key().public_key) for org, _, _ in DEV_ORGS}
-    genesis = make_dev_genesis(
-        BENCH_CHAIN_ID,
-        config.suite,
-        orgs,
-        funded,
-        genesis_time_ms=time.time_ns() // 1_000_000,
-        params=ChainParams(max_block_txs=config.block_txs),
-    )
-    node_config = NodeConfig(
-        api_host="127.0.0.1", api_port=find_free_port(), solo_max_block_txs=config.block_txs
-    )
-    environment = {
-        "machine": describe_machine(),
-        "config": config.label,
-        "engine": "solo (one node, separate process, REST API and WebSocket on 127.0.0.1)",
-        "chain_id": BENCH_CHAIN_ID,
-        "crypto_suite": config.suite,
-        "block": {
-            "max_block_txs": config.block_txs,
-            "solo_block_interval_s": node_config.solo_block_interval_s,
-            "solo_empty_block_interval_s": node_config.solo_empty_block_interval_s,
-        },
-        "funded_accounts": len(funded),
-        "rounds": [{"name": r.name, **r.describe()} for r in config.rounds],
-    }
-    with tempfile.TemporaryDirectory(prefix="finchain-bench-run-") as tmp:
-        home = Path(tmp) / "home"
-        home.mkdir()
-        (home / "genesis.json").write_text(json.dumps(genesis.to_json(), indent=2))
-        save_node_config(home, node_config)
-        say(f"starting a solo node on 127.0.0.1:{node_config.api_port} ...")
-        log_path = Path(tmp) / "node.log"
-        with log_path.open("wb") as log:  # a file, not a pipe: a full pipe would block the node
-            node = subprocess.Popen(
-                [sys.executable, "-m", "finchain.cli.main", "node", "start", "--home", str(home)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=dict(os.environ, PYTHONUNBUFFERED="1"),
-            )
-        try:
-            url = f"http://127.0.0.1:{node_config.api_port}"
-            try:
-                wait_until_ready(url, node)
-            except RuntimeError as exc:
-                raise RuntimeError(f"{exc}; node log: {log_path.read_text()[-2000:]}") from None
-            watched = [
-                WatchedProcess("node", "app", node.pid),
-                WatchedProcess("bench-client", "client", os.getpid()),
-            ]
-            run = asyncio.run(_run_rounds(url, config, keys, watched, say))
-            if inspect_chain is not None:
-                inspect_chain(url, run)
-        finally:
-            _stop_node(node)
+    with open_target(config, say) as chain:
+        environment = {
+            "machine": describe_machine(),
+            **chain.description,
+            "config": config.label,
+            "chain_id": chain.chain_id,
+            "crypto_suite": config.suite,
+            "funded_accounts": config.funded_accounts,
+            "client": chain.driver.description,
+            "rounds": [{"name": r.name, **r.describe()} for r in config.rounds],
+        }
+        run = asyncio.run(_run_rounds(chain, config, say))
+        if inspect_chain is not None:
+            inspect_chain(chain, run)
     return replace(run, environment=environment)
 
 
@@ -186,49 +127,96 @@ def run_suite(
 
 
 async def _run_rounds(
-    url: str,
-    config: SuiteConfig,
-    keys: list[list[PrivateKey]],
-    watched: list[WatchedProcess],
-    say: Callable[[str], None],
+    chain: ChainUnderTest, config: SuiteConfig, say: Callable[[str], None]
 ) -> SuiteRun:
     results: list[RoundResult] = []
     outcomes: list[RoundOutcome | None] = []
     series: list[RoundSeries] = []
-    for round_config, round_keys in zip(config.rounds, keys, strict=True):
-        leftover = await _wait_for_empty_mempool(url)
-        say(f"round {round_config.name}: {_describe(round_config)} ...")
-        if round_config.workload == "transfer" and round_config.rate_control != "max-rate":
-            result, outcome, one_series = await _run_open_transfers(
-                url, config, round_config, round_keys, watched
-            )
-        elif round_config.workload == "transfer":
-            result, outcome, one_series = await _run_closed_transfers(
-                url, config, round_config, round_keys, watched
-            )
-        else:
-            outcome = None
-            result, one_series = await _run_queries(url, config, round_config, round_keys, watched)
-        settings = {**result.settings, "mempool_txs_at_start": leftover}
-        results.append(replace(result, settings=settings))
-        outcomes.append(outcome)
-        series.append(one_series)
+    await chain.driver.open()
+    try:
+        await _set_up_clearing(chain, config, say)
+        first_number = 0  # clearing message ids never repeat on the chain
+        for round_config, round_keys in zip(config.rounds, chain.round_keys, strict=True):
+            leftover = await _wait_for_empty_mempool(chain)
+            say(f"round {round_config.name}: {_describe(round_config)} ...")
+            outcome: RoundOutcome | None = None
+            if round_config.is_signed and round_config.rate_control != "max-rate":
+                count = round_config.scheduled_count
+                signed = _sign(chain, config, round_config, round_keys, count, first_number)
+                result, outcome, one_series = await _run_open_round(
+                    chain, config, round_config, signed
+                )
+            elif round_config.is_signed:
+                count = round_config.max_txs
+                signed = _sign(chain, config, round_config, round_keys, count, first_number)
+                result, outcome, one_series = await _run_closed_round(
+                    chain, config, round_config, signed
+                )
+            else:
+                count = 0
+                result, one_series = await _run_queries(chain, config, round_config, round_keys)
+            first_number += count
+            settings = {**result.settings, "mempool_txs_at_start": leftover}
+            results.append(replace(result, settings=settings))
+            outcomes.append(outcome)
+            series.append(one_series)
+    finally:
+        await chain.driver.close()
     return SuiteRun(results, outcomes, series)
 
 
-async def _run_open_transfers(
-    url: str,
+async def _set_up_clearing(
+    chain: ChainUnderTest, config: SuiteConfig, say: Callable[[str], None]
+) -> None:
+    """Untimed: settlement accounts opened and funded, clearing round accounts joined to the
+    banks; every set-up transaction must commit with `ok`."""
+    clearing_keys = [
+        keys
+        for round_config, keys in zip(config.rounds, chain.round_keys, strict=True)
+        if round_config.workload == "clearing"
+    ]
+    if not clearing_keys:
+        return
+    say("clearing set-up: opening and funding the banks' settlement accounts ...")
+    raws = sign_clearing_setup(chain.chain_id, config.suite, chain.org_keys, clearing_keys)
+    codes = await chain.driver.execute(raws)
+    failed = [code for code in codes if code != "ok"]
+    if failed or len(codes) != len(raws):
+        raise SuiteSetupError(f"clearing set-up failed: {failed or 'missing receipts'}")
+
+
+def _sign(
+    chain: ChainUnderTest,
     config: SuiteConfig,
     round_config: RoundConfig,
     keys: list[PrivateKey],
-    watched: list[WatchedProcess],
+    count: int,
+    first_number: int,
+) -> SignedRound:
+    return sign_round_txs(
+        chain.chain_id,
+        config.suite,
+        round_config.workload,
+        keys,
+        count,
+        seed=round_config.name,
+        first_number=first_number,
+    )
+
+
+async def _run_open_round(
+    chain: ChainUnderTest,
+    config: SuiteConfig,
+    round_config: RoundConfig,
+    signed: SignedRound,
 ) -> tuple[RoundResult, RoundOutcome, RoundSeries]:
-    count = round_config.scheduled_count
-    raws, hashes, senders = sign_round(BENCH_CHAIN_ID, config.suite, keys, [0] * len(keys), count)
-    plan = plan_round(round_config.tps or 1.0, raws, hashes, senders, 1, LANES)
+    raws, hashes, senders = signed
+    nodes = int(chain.description.get("nodes", 1))
+    lanes = LANES_PER_NODE * nodes
+    plan = plan_round(round_config.tps or 1.0, raws, hashes, senders, nodes, lanes)
     if round_config.rate_control == "linear-ramp":
         plan = RampPlan(
-            rate=count / round_config.duration_s,
+            rate=len(raws) / round_config.duration_s,
             raw_hex=plan.raw_hex,
             hashes=plan.hashes,
             lanes=plan.lanes,
@@ -237,18 +225,17 @@ async def _run_open_transfers(
             end_tps=round_config.end_tps,
             ramp_s=round_config.duration_s,
         )
-    trace = await run_round(plan, [url], watched, commit_deadline_s=COMMIT_DEADLINE_S)
+    trace = await chain.driver.run_open_round(plan, chain.watched, COMMIT_DEADLINE_S)
     result = summarize_round(
         plan,
         trace,
         name=round_config.name,
-        target=TARGET,
+        target=config.target,
         suite=config.suite,
         **round_config.describe(),
-        lanes=LANES,
-        client="httpx (asyncio), POST /v1/txs/batch mode=async per lane and tick",
+        lanes=lanes,
     )
-    succeeded = [i for i in range(count) if trace.is_succeeded(i)]
+    succeeded = [i for i in range(len(raws)) if trace.is_succeeded(i)]
     latencies = [trace.committed_at[i] - trace.started_at - plan.due_s(i) for i in succeeded]
     series = RoundSeries(
         done_at_s=[trace.committed_at[i] - trace.started_at for i in succeeded],
@@ -270,16 +257,14 @@ class _Request:
     code: str = ""  # "ok", a receipt or error code, or "" (no answer)
 
 
-async def _run_closed_transfers(
-    url: str,
+async def _run_closed_round(
+    chain: ChainUnderTest,
     config: SuiteConfig,
     round_config: RoundConfig,
-    keys: list[PrivateKey],
-    watched: list[WatchedProcess],
+    signed: SignedRound,
 ) -> tuple[RoundResult, RoundOutcome, RoundSeries]:
-    raws, hashes, senders = sign_round(
-        BENCH_CHAIN_ID, config.suite, keys, [0] * len(keys), round_config.max_txs
-    )
+    raws_hex, hashes, senders = signed
+    raws = [bytes.fromhex(raw) for raw in raws_hex]
     clients = round_config.clients
     # Sender s belongs to client s % clients, so each sender's nonces arrive in order.
     queues: list[list[int]] = [[] for _ in range(clients)]
@@ -287,32 +272,20 @@ async def _run_closed_transfers(
         queues[sender % clients].append(index)
     requests: list[_Request] = []
 
-    async def client_loop(client: httpx.AsyncClient, queue: list[int], until: float) -> None:
+    async def client_loop(client: int, queue: list[int], until: float) -> None:
         for index in queue:
             if time.perf_counter() >= until:
                 return
             request = _Request(hashes[index], scheduled=time.perf_counter())
             request.sent = request.scheduled
             requests.append(request)
-            try:
-                reply = await client.post(
-                    f"{url}/v1/txs", json={"tx": raws[index], "mode": "commit"}
-                )
-            except httpx.HTTPError as exc:
-                request.code = f"http/{type(exc).__name__}"
-                continue
-            body = reply.json()
-            if reply.status_code != 200:
-                request.code = str(body.get("error", {}).get("code", f"http/{reply.status_code}"))
-                continue
-            receipt = body.get("receipt")
-            if receipt is not None:
+            request.code, committed = await chain.driver.submit_and_wait(client, raws[index])
+            if committed:
                 request.done = time.perf_counter()
-                request.code = str(receipt.get("code"))
 
     started, send_phase = await _sampled(
-        watched,
-        lambda client, until: [client_loop(client, q, until) for q in queues],
+        chain,
+        lambda until: [client_loop(c, q, until) for c, q in enumerate(queues)],
         round_config,
     )
     result, series = _summarize_requests(
@@ -331,27 +304,22 @@ async def _run_closed_transfers(
 
 
 async def _run_queries(
-    url: str,
+    chain: ChainUnderTest,
     config: SuiteConfig,
     round_config: RoundConfig,
     keys: list[PrivateKey],
-    watched: list[WatchedProcess],
 ) -> tuple[RoundResult, RoundSeries]:
     suite = get_suite(config.suite)
     addresses = [format_address(Address(suite.address(key.public_key))) for key in keys]
     requests: list[_Request] = []
 
-    async def read(client: httpx.AsyncClient, request: _Request) -> None:
+    async def read(reader: int, request: _Request) -> None:
         request.sent = time.perf_counter()
-        try:
-            reply = await client.get(f"{url}/v1/accounts/{request.key}")
-        except httpx.HTTPError as exc:
-            request.code = f"http/{type(exc).__name__}"
-            return
-        request.done = time.perf_counter()
-        request.code = "ok" if reply.status_code == 200 else f"http/{reply.status_code}"
+        request.code, answered = await chain.driver.read_account(reader, request.key)
+        if answered:
+            request.done = time.perf_counter()  # an error answer is answered, not a success
 
-    async def open_loop(client: httpx.AsyncClient, until: float) -> None:
+    async def open_loop(until: float) -> None:
         count = round_config.scheduled_count
         start = time.perf_counter()
         tasks = []
@@ -367,46 +335,44 @@ async def _run_queries(
                 await asyncio.sleep(delay)
             request = _Request(addresses[index % len(addresses)], scheduled=start + due)
             requests.append(request)
-            tasks.append(asyncio.create_task(read(client, request)))
+            tasks.append(asyncio.create_task(read(index, request)))
         await asyncio.wait_for(asyncio.gather(*tasks), COMMIT_DEADLINE_S)
 
-    async def closed_loop(client: httpx.AsyncClient, offset: int, until: float) -> None:
+    async def closed_loop(offset: int, until: float) -> None:
         position = offset
         while time.perf_counter() < until:
             request = _Request(addresses[position % len(addresses)], time.perf_counter())
             position += round_config.clients
             requests.append(request)
-            await read(client, request)
+            await read(offset, request)
 
-    def drivers(client: httpx.AsyncClient, until: float) -> list[Awaitable[None]]:
+    def drivers(until: float) -> list[Awaitable[None]]:
         if round_config.rate_control == "max-rate":
-            return [closed_loop(client, c, until) for c in range(round_config.clients)]
-        return [open_loop(client, until)]
+            return [closed_loop(c, until) for c in range(round_config.clients)]
+        return [open_loop(until)]
 
-    started, send_phase = await _sampled(watched, drivers, round_config)
+    started, send_phase = await _sampled(chain, drivers, round_config)
     return _summarize_requests(
         requests, started, send_phase[0], round_config, config, send_phase[1], "answer"
     )
 
 
 async def _sampled(
-    watched: list[WatchedProcess],
-    drivers: Callable[[httpx.AsyncClient, float], list[Awaitable[None]]],
+    chain: ChainUnderTest,
+    drivers: Callable[[float], list[Awaitable[None]]],
     round_config: RoundConfig,
 ) -> tuple[float, tuple[float, list[dict[str, Any]]]]:
     """Run the drivers for the round's duration with CPU/RSS sampling; returns the start time,
     the sending phase's length and the process rows."""
-    limits = httpx.Limits(max_connections=max(64, round_config.clients + 4))
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, limits=limits) as client:
-        sampler = ProcessSampler(watched)
-        sampling = asyncio.create_task(sampler.run())
-        try:
-            started = time.perf_counter()
-            await asyncio.gather(*drivers(client, started + round_config.duration_s))
-            send_phase = time.perf_counter() - started
-            rows = sampler.finish()
-        finally:
-            sampling.cancel()
+    sampler = ProcessSampler(chain.watched)
+    sampling = asyncio.create_task(sampler.run())
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(*drivers(started + round_config.duration_s))
+        send_phase = time.perf_counter() - started
+        rows = sampler.finish()
+    finally:
+        sampling.cancel()
     return started, (send_phase, rows)
 
 
@@ -432,7 +398,7 @@ def _summarize_requests(
         offered = round_config.scheduled_count / round_config.duration_s
     result = RoundResult(
         name=round_config.name,
-        target=TARGET,
+        target=config.target,
         suite=config.suite,
         submitted=len(requests),
         succeeded=len(ok),
@@ -471,26 +437,15 @@ def _summarize_requests(
 # ---- helpers ----------------------------------------------------------------------------------
 
 
-async def _wait_for_empty_mempool(url: str) -> int:
-    """Wait (at most `DRAIN_TIMEOUT_S`) until the node holds no pending transactions; returns
-    how many were pending when it stopped waiting."""
+async def _wait_for_empty_mempool(chain: ChainUnderTest) -> int:
+    """Wait (at most `DRAIN_TIMEOUT_S`) until no node holds pending transactions; returns how
+    many were pending when it stopped waiting."""
     deadline = time.monotonic() + DRAIN_TIMEOUT_S
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S) as client:
-        while True:
-            size = int((await client.get(f"{url}/v1/status")).json()["mempool_size"])
-            if size == 0 or time.monotonic() > deadline:
-                return size
-            await asyncio.sleep(0.1)
-
-
-def _stop_node(node: subprocess.Popen[bytes]) -> None:
-    if node.poll() is None:
-        node.send_signal(signal.SIGTERM)
-        try:
-            node.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            node.kill()
-            node.wait()
+    while True:
+        size = await chain.driver.mempool_size()
+        if size == 0 or time.monotonic() > deadline:
+            return size
+        await asyncio.sleep(0.1)
 
 
 def _describe(round_config: RoundConfig) -> str:

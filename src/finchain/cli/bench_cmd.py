@@ -4,7 +4,9 @@
 - `testnet`: open loop at fixed rates on an N-validator CometBFT testnet (real processes);
 - `clearing-lsm`: one netting cycle over a gridlocked queue (pure core, and `RunLsm` on chain);
 - `clearing-day`: a day of payments settled end to end on the solo engine, with the cut-off;
-- `run`: rounds from a YAML file or a preset against a solo node over HTTP (table, JSON, HTML).
+- `contracts`: token-contract calls against native transfers (ratio, compute per call);
+- `run`, `compare` and `bench --preset/--config` (rounds from YAML or a preset on a solo node over
+  HTTP, in process or on a CometBFT testnet; `cli.bench_suite_cmd`).
 """
 
 from __future__ import annotations
@@ -14,28 +16,35 @@ from pathlib import Path
 
 import typer
 
-from finchain.bench.caict import judge_rounds
 from finchain.bench.clearing_day import DayWorkload, render_day_summary, run_clearing_day
 from finchain.bench.clearing_lsm import GridlockWorkload, render_lsm_summary, run_lsm_benchmark
-from finchain.bench.html_report import render_html_report
+from finchain.bench.contracts import (
+    ContractWorkload,
+    render_contract_summary,
+    run_contract_benchmark,
+)
 from finchain.bench.http import HttpSettings, run_http_transfers
 from finchain.bench.inprocess import TransferWorkload, run_inprocess_transfers
 from finchain.bench.report import (
     RoundResult,
     render_load_table,
-    render_suite_table,
     render_table,
     save_results,
 )
-from finchain.bench.rounds import PRESETS, RoundConfigError, get_preset, load_suite_config
-from finchain.bench.suite import run_suite
 from finchain.bench.testnet import DEFAULT_RATES, TestnetBenchSettings, run_testnet_benchmark
+from finchain.cli.bench_suite_cmd import bench_callback, bench_compare, bench_run
 from finchain.cli.common import fail, guard_errors
 
 bench_app = typer.Typer(
-    help="Benchmarks: throughput, p50/p99 latency, success rate (table + JSON).",
+    help=(
+        "Benchmarks: throughput, p50/p99 latency, success rate (table + JSON). "
+        "With --preset or --config and no command: the same as `bench run`."
+    ),
     no_args_is_help=True,
 )
+bench_app.callback(invoke_without_command=True)(bench_callback)
+bench_app.command("run")(bench_run)
+bench_app.command("compare")(bench_compare)
 
 TARGETS = ("inprocess", "http-single", "http-batch")
 TARGET_OPTION = typer.Option("all", help="inprocess | http-single | http-batch | all")
@@ -253,48 +262,31 @@ def bench_clearing_day(
         fail("bench/violations", "; ".join(result.violations))
 
 
-RUN_CONFIG_OPTION = typer.Option(None, "--config", help="YAML file of rounds.")
-RUN_PRESET_OPTION = typer.Option(
-    None, "--preset", help=f"Built-in rounds instead of --config: {', '.join(sorted(PRESETS))}."
-)
-RUN_OUT_DIR_OPTION = typer.Option(
-    None, "--out-dir", help="Report directory (default bench/results/run-<time>/)."
+CONTRACT_TXS_OPTION = typer.Option(10_000, min=1, help="Transactions per round.")
+CONTRACT_ACCOUNTS_OPTION = typer.Option(200, min=2, help="Sending accounts (round-robin).")
+CONTRACT_BLOCK_TXS_OPTION = typer.Option(1_000, min=1, help="Maximum transactions per block.")
+CONTRACT_OUT_OPTION = typer.Option(
+    None, help="JSON output (default bench/results/contracts-<time>.json)."
 )
 
 
-@bench_app.command("run")
-def bench_run(
-    config: Path | None = RUN_CONFIG_OPTION,
-    preset: str | None = RUN_PRESET_OPTION,
-    out_dir: Path | None = RUN_OUT_DIR_OPTION,
+@bench_app.command("contracts")
+def bench_contracts(
+    transactions: int = CONTRACT_TXS_OPTION,
+    accounts: int = CONTRACT_ACCOUNTS_OPTION,
+    block_txs: int = CONTRACT_BLOCK_TXS_OPTION,
+    suite: str = CLEARING_SUITE_OPTION,
+    out: Path | None = CONTRACT_OUT_OPTION,
 ) -> None:
-    """Rounds (YAML or preset) against a solo node it starts; table, results.json, report.html."""
-    if (config is None) == (preset is None):
-        raise typer.BadParameter("give exactly one of --config FILE or --preset NAME")
-    try:
-        suite_config = load_suite_config(config) if config is not None else get_preset(preset or "")
-    except (RoundConfigError, OSError) as exc:
-        raise typer.BadParameter(str(exc)) from None
+    """Token-contract transfers against native transfers on the solo engine; ratio + compute."""
+    workload = ContractWorkload(suite, accounts, transactions, block_txs)
+    typer.echo(f"running contracts ({transactions} calls and transfers) ...", err=True)
     with guard_errors():
-        run = run_suite(suite_config, progress=lambda line: typer.echo(line, err=True))
-    typer.echo(render_suite_table(run.results))
-    verdicts = judge_rounds(run.results)
-    for verdict in verdicts:
-        typer.echo(verdict.describe())
-    directory = out_dir or Path("bench/results") / f"run-{time.strftime('%Y%m%d-%H%M%S')}"
-    directory.mkdir(parents=True, exist_ok=True)
-    save_results(
-        directory / "results.json",
-        run.results,
-        {
-            "benchmark": "run",
-            "environment": run.environment,
-            "caict": [v.to_json() for v in verdicts],
-        },
-    )
-    title = f"finchain bench run ({suite_config.label})"
-    (directory / "report.html").write_text(render_html_report(run, title))
-    typer.echo(f"reports written to {directory}/ (results.json, report.html)")
+        result = run_contract_benchmark(workload)
+    typer.echo(render_contract_summary(result))
+    path = out or _default_out("contracts")
+    save_results(path, [result.native, result.contract], result.to_json())
+    typer.echo(f"results written to {path}")
 
 
 def _default_out(name: str) -> Path:
