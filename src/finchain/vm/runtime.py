@@ -29,6 +29,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import msgpack
+
 from finchain.vm.abi import CONSTRUCTOR, AbiError
 from finchain.vm.compiler import CompiledContract
 from finchain.vm.guards import PUBLIC_ATTRIBUTES, WRITABLE_TYPES, Guards, make_builtins
@@ -43,7 +45,15 @@ from finchain.vm.meter import (
     STORAGE_WRITE_PER_BYTE,
     Meter,
 )
-from finchain.vm.values import ValueError_, check_value, decode_value, encode_value
+from finchain.vm.values import (
+    MAX_INT,
+    MAX_VALUE_BYTES,
+    MIN_INT,
+    ValueError_,
+    check_value,
+    decode_value,
+    encode_value,
+)
 
 CONTRACT_MODULE = "finchain.contract"
 _STORAGE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
@@ -114,7 +124,7 @@ class _Storage:
     def read(self, key: bytes) -> Any:
         raw = self.host.storage_get(self.contract, key)
         self.guards.tick(STORAGE_READ + STORAGE_READ_PER_BYTE * len(raw or b""))
-        return _MISSING if raw is None else decode_value(raw)
+        return _MISSING if raw is None else decode_value(raw, trusted=True)
 
     def write(self, key: bytes, value: Any) -> None:
         try:
@@ -136,7 +146,12 @@ def _storage_prefix(name: Any) -> bytes:
 
 
 def _map_key(key: Any) -> bytes:
-    parts = key if type(key) is tuple else (key,)
+    kind = type(key)
+    if kind is str or kind is bytes or kind is bool or (kind is int and MIN_INT <= key <= MAX_INT):
+        packed: bytes = msgpack.packb([key], use_bin_type=True)  # what encode_value gives
+        if len(packed) <= MAX_VALUE_BYTES:
+            return packed
+    parts = key if kind is tuple else (key,)
     if not parts or any(type(p) not in (int, str, bytes, bool) for p in parts):
         raise ContractFailure("bad_value", "map keys are int, str, bytes, bool or tuples of them")
     try:

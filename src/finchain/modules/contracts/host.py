@@ -33,19 +33,26 @@ class LedgerHost:
         self.read_only = read_only
         self.contracts = ContractsKeeper(ctx.state)
         self.stack: list[str] = []  # contracts being executed, outermost first
+        self._addresses: dict[str, bytes] = {}  # parsed contract addresses
+
+    def _contract(self, contract: str) -> bytes:
+        address = self._addresses.get(contract)
+        if address is None:
+            address = self._addresses[contract] = parse_address(contract)
+        return address
 
     # ---- storage -------------------------------------------------------------------------
 
     def storage_get(self, contract: str, key: bytes) -> bytes | None:
-        return self.contracts.storage_get(parse_address(contract), key)
+        return self.contracts.storage_get(self._contract(contract), key)
 
     def storage_set(self, contract: str, key: bytes, value: bytes) -> None:
         self._writable("write storage")
-        self.contracts.storage_set(parse_address(contract), key, value)
+        self.contracts.storage_set(self._contract(contract), key, value)
 
     def storage_delete(self, contract: str, key: bytes) -> None:
         self._writable("delete storage")
-        self.contracts.storage_delete(parse_address(contract), key)
+        self.contracts.storage_delete(self._contract(contract), key)
 
     # ---- events and assets ---------------------------------------------------------------
 
