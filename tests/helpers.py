@@ -74,6 +74,7 @@ def make_chain(
     governance: dict[str, Any] | None = None,
     supervision: dict[str, Any] | None = None,
     key_seed: bytes | None = None,
+    contracts: dict[str, Any] | None = None,
 ) -> Chain:
     """A fresh chain of the dev organisations (plus `extra_orgs`: (org id, roles), each with one
     account key named like the org) on the solo engine, in `path`. With `key_seed` the dev
@@ -111,6 +112,8 @@ def make_chain(
         genesis = dataclasses.replace(genesis, governance=governance)
     if supervision is not None:
         genesis = dataclasses.replace(genesis, supervision=supervision)
+    if contracts is not None:
+        genesis = dataclasses.replace(genesis, contracts=contracts)
     db = Database(path)
     app = Application(db)
     app.init_chain(genesis, validators)
