@@ -168,3 +168,21 @@ def test_an_upgrade_cannot_be_sent_directly(chain: Chain) -> None:
     writer = deployed_address(deploy(chain, "bank-a", WRITER))
     raw = chain.sign("pboc", Upgrade(writer, WRITER))
     assert_rejected(chain, raw, "tx/role_not_permitted", InBlock.ANTE)
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        {"deployer_roles": ["regulator"]},
+        {"deployer_roles": []},
+        {"deployer_roles": ["banker"]},
+        {"max_compute": 10},
+        {"compute_price": -1},
+        {"gas": 1},
+    ],
+    ids=repr,
+)
+def test_invalid_contracts_genesis_is_refused(tmp_path: Path, section: dict[str, object]) -> None:
+    with pytest.raises(InvalidTransaction) as refused:
+        make_chain(tmp_path, contracts=section)
+    assert str(refused.value.code) == "contracts/bad_params"

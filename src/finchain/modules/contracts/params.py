@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from finchain.codec import decode, encode
 from finchain.errors import InvalidTransaction
+from finchain.modules.bank.messages import MONEY_HOLDER_ROLES
 from finchain.modules.contracts.errors import ERR_BAD_PARAMS
 
 DEFAULT_DEPLOYER_ROLES = ("admin", "bank", "central_bank", "payment_institution", "corporate")
@@ -47,8 +48,13 @@ class ContractParams:
             )
         if self.compute_price < 0:
             raise InvalidTransaction(ERR_BAD_PARAMS, "compute_price must not be negative")
-        if any(not role for role in self.deployer_roles):
-            raise InvalidTransaction(ERR_BAD_PARAMS, "empty deployer role")
+        unknown = sorted(set(self.deployer_roles) - MONEY_HOLDER_ROLES)
+        if unknown or not self.deployer_roles:
+            raise InvalidTransaction(
+                ERR_BAD_PARAMS,
+                f"deployer_roles must be among {sorted(MONEY_HOLDER_ROLES)} (the roles that may "
+                f"send business messages), got {unknown or 'none'}",
+            )
 
     def compute_fee(self, compute_limit: int) -> int:
         """The fee a call with `compute_limit` must at least carry (rounded up)."""
