@@ -33,6 +33,22 @@ class SubmitBatchRequest(BaseModel):
     mode: Mode = "commit"
 
 
+class ContractQueryRequest(BaseModel):
+    """A read-only contract call (`POST /v1/contracts/{address}/query`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    function: str = Field(min_length=1, max_length=64, description="an exported function")
+    args: list[Any] = Field(
+        default_factory=list,
+        description="positional arguments as JSON; bytes parameters take hex text",
+    )
+    caller: str | None = Field(None, description="`ctx.caller` (0x address; default all zeros)")
+    compute_limit: int | None = Field(
+        None, ge=1, description="at most the chain's max_compute (the default)"
+    )
+    height: int | None = Field(None, ge=0, description="read at this height (default latest)")
+
+
 class ErrorBody(BaseModel):
     code: str = Field(examples=["bank/insufficient_funds"])
     message: str
@@ -151,6 +167,27 @@ class AssetJson(BaseModel):
     issuer: str
     name: str
     supply: str
+
+
+class ContractQueryResponse(BaseModel):
+    result: Any = Field(description="the function's return value (bytes as hex)")
+    compute_used: int
+    height: int
+
+
+class ContractEventJson(BaseModel):
+    height: int
+    index: int = Field(description="the transaction's index in its block")
+    tx_hash: str
+    type: str = Field(examples=["contract.Transfer"])
+    attributes: dict[str, str] = Field(description="`contract` (the emitter) first")
+
+
+class ContractEventsResponse(BaseModel):
+    contract: str
+    from_height: int
+    to_height: int
+    events: list[ContractEventJson]
 
 
 class ErrorCodeJson(BaseModel):

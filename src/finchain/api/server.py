@@ -1,9 +1,9 @@
 """The API factory: builds the FastAPI application over a running node's services.
 
 `create_api` subscribes a commit watcher and the WebSocket hub to the engine once, mounts the
-transaction, query, clearing, governance, supervision, audit, report and WebSocket routes with
-the readers' identity and audit log (`readers.py`), installs the error mapping (every error body
-is `{code, message, details}`) and the body-size limit.
+transaction, query, clearing, governance, supervision, contract, audit, report and WebSocket
+routes with the readers' identity and audit log (`readers.py`), installs the error mapping (every
+error body is `{code, message, details}`) and the body-size limit.
 
 Must never: start or stop the engine or touch the database's lifecycle; the node owns those.
 """
@@ -19,6 +19,7 @@ from finchain.api.limits import BodyLimitMiddleware
 from finchain.api.readers import Readers
 from finchain.api.routes_audit import build_audit_router
 from finchain.api.routes_clearing import build_clearing_router
+from finchain.api.routes_contracts import build_contracts_router
 from finchain.api.routes_governance import build_governance_router
 from finchain.api.routes_query import build_query_router
 from finchain.api.routes_reports import build_reports_router
@@ -59,6 +60,7 @@ def create_api(
     api.include_router(build_clearing_router(services, readers))
     api.include_router(build_governance_router(services))
     api.include_router(build_supervision_router(services))
+    api.include_router(build_contracts_router(services))
     api.include_router(build_audit_router(readers))
     api.include_router(build_reports_router(services, readers))
     api.include_router(build_ws_router(hub, readers))

@@ -17,6 +17,7 @@ finchain gov propose add-member | remove-member | grant-role | revoke-role
 finchain gov open | vote | list | show | params
 finchain reg directive freeze | suspend | lift
 finchain reg directives | report | submit-report | reports | verify | review | reads
+finchain contract deploy | call | query | events | abi | info | code | list | params
 finchain bench transfers | ...
 """
 
@@ -28,6 +29,7 @@ from finchain import __version__
 from finchain.cli.bench_cmd import bench_app
 from finchain.cli.clearing_cmd import clearing_tx_app
 from finchain.cli.clearing_query_cmd import clearing_query_app
+from finchain.cli.contract_cmd import contract_app
 from finchain.cli.dev_cmd import dev, node_app
 from finchain.cli.gov_cmd import gov_app
 from finchain.cli.init_cmd import init
@@ -72,6 +74,7 @@ app.add_typer(tx_app, name="tx")
 app.add_typer(query_app, name="query")
 app.add_typer(gov_app, name="gov")
 app.add_typer(reg_app, name="reg")
+app.add_typer(contract_app, name="contract")
 app.add_typer(bench_app, name="bench")
 
 

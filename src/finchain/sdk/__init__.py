@@ -13,6 +13,11 @@ calls, queries, event streams, and exact money formatting.
     with Client(url) as client:                    # governance: propose, open, vote, wait
         proposed = client.governance.propose(pboc, make_add_org(...), "admit Bank D")
 
+    with Client(url) as client:                    # smart contracts, typed from the ABI
+        token = client.contracts.at(client.contracts.deploy(bank_a, source, "TOK", 100).address)
+        token.call.transfer(bank_a, "0x…", 10)
+        token.query.balance_of("0x…")
+
     with Client(url, reader=regulator, legal_basis="AML Law art. 37") as client:
         client.supervision.freeze_account(regulator, "0x…", "AML Law art. 37")
         client.supervision.verify_report(0)        # a member's submitted report, recomputed
@@ -28,8 +33,18 @@ from finchain.sdk.amounts import format_amount, parse_amount
 from finchain.sdk.async_client import AsyncClient
 from finchain.sdk.clearing import AsyncClearingCalls, ClearingCalls
 from finchain.sdk.client import ChainIdentity, Client
+from finchain.sdk.contracts import (
+    AsyncContractCalls,
+    CallResult,
+    ContractCalls,
+    ContractEvent,
+    ContractHandle,
+    ContractQueryResult,
+    Deployed,
+)
 from finchain.sdk.errors import (
     AmountError,
+    ContractArgsError,
     FinchainApiError,
     NodeUnavailable,
     ProposalWaitTimeout,
@@ -54,11 +69,13 @@ from finchain.sdk.keystore import (
 from finchain.sdk.messages import (
     make_add_account,
     make_add_org,
+    make_call,
     make_cancel_payment,
     make_clearing_redeem,
     make_contract_params,
     make_contract_upgrade,
     make_cut_off,
+    make_deploy,
     make_grant_role,
     make_hold_payment,
     make_issue,
@@ -121,12 +138,20 @@ __all__ = [
     "AssetView",
     "AsyncClearingCalls",
     "AsyncClient",
+    "AsyncContractCalls",
     "AsyncGovernanceCalls",
     "AsyncSupervisionCalls",
+    "CallResult",
     "ChainIdentity",
     "ChainStatus",
     "ClearingCalls",
     "Client",
+    "ContractArgsError",
+    "ContractCalls",
+    "ContractEvent",
+    "ContractHandle",
+    "ContractQueryResult",
+    "Deployed",
     "DirectiveResult",
     "EventView",
     "FinchainApiError",
@@ -157,11 +182,13 @@ __all__ = [
     "load_key_file",
     "make_add_account",
     "make_add_org",
+    "make_call",
     "make_cancel_payment",
     "make_clearing_redeem",
     "make_contract_params",
     "make_contract_upgrade",
     "make_cut_off",
+    "make_deploy",
     "make_grant_role",
     "make_hold_payment",
     "make_issue",

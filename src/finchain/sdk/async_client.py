@@ -30,6 +30,7 @@ from finchain.crypto import get_suite
 from finchain.model import SignedTransaction
 from finchain.sdk.clearing import AsyncClearingCalls
 from finchain.sdk.client import DEFAULT_POLL_INTERVAL_S, DEFAULT_TIMEOUT_S, ChainIdentity
+from finchain.sdk.contracts import AsyncContractCalls
 from finchain.sdk.errors import FinchainApiError, NodeUnavailable, SuiteMismatch, TxWaitTimeout
 from finchain.sdk.governance import AsyncGovernanceCalls
 from finchain.sdk.messages import (
@@ -106,6 +107,7 @@ class AsyncClient:
         self.clearing = AsyncClearingCalls(self)
         self.governance = AsyncGovernanceCalls(self)
         self.supervision = AsyncSupervisionCalls(self)
+        self.contracts = AsyncContractCalls(self)
         self.members = AsyncMembersCalls(self)
         self.validators = AsyncValidatorsCalls(self)
 

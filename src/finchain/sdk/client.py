@@ -5,7 +5,8 @@
         print(result.hash, result.receipt.height)
 
 Module calls: `client.bank`, `client.clearing` (clearing.py), `client.governance`
-(governance.py), `client.supervision` (supervision.py), `client.members`, `client.validators`.
+(governance.py), `client.supervision` (supervision.py), `client.contracts` (contracts.py),
+`client.members`, `client.validators`.
 
 The chain id and crypto suite are read from `/v1/status` once and cached; `build_and_sign`
 refuses a wallet of another suite. A wallet's nonce comes from the node's `pending_nonce` the
@@ -30,6 +31,7 @@ import httpx
 from finchain.crypto import get_suite
 from finchain.model import SignedTransaction
 from finchain.sdk.clearing import ClearingCalls
+from finchain.sdk.contracts import ContractCalls
 from finchain.sdk.errors import (
     FinchainApiError,
     NodeUnavailable,
@@ -111,6 +113,7 @@ class Client:
         self.clearing = ClearingCalls(self)
         self.governance = GovernanceCalls(self)
         self.supervision = SupervisionCalls(self)
+        self.contracts = ContractCalls(self)
         self.members = MembersCalls(self)
         self.validators = ValidatorsCalls(self)
 

@@ -8,6 +8,8 @@
           ├── TxWaitTimeout           `wait_for_tx` gave up before the transaction committed
           ├── ProposalWaitTimeout     `governance.wait_for_close` gave up before the vote closed
           ├── SuiteMismatch           the wallet signs with another suite than the chain's
+          ├── ContractArgsError       arguments do not fit a contract function's ABI
+          │                           (also a TypeError; nothing was sent)
           └── AmountError             an amount text is not a valid number of minor units
                                       (also a ValueError)
      KeystoreError                    (finchain.sdk.keystore) a key file cannot be read or written
@@ -90,6 +92,16 @@ class SuiteMismatch(SdkError):
         self.wallet_suite = wallet_suite
         self.chain_suite = chain_suite
         self.code = "sdk/suite_mismatch"
+        self.message = message
+
+
+class ContractArgsError(SdkError, TypeError):
+    """Refused client-side: a typed contract call's arguments do not fit the function's ABI
+    (count, or a parameter's type); the message names the function and the parameter."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.code = "sdk/bad_contract_args"
         self.message = message
 
 

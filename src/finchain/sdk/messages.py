@@ -7,7 +7,8 @@ Clearing participants and governed members are organisation ids (`bank-a`), not 
 Governed actions (`make_add_org`, ..., `make_set_threshold`) are not sent directly: the node
 refuses them unless a vote adopted them, so they go into `make_propose` (or
 `client.governance.propose`). Supervision directives name an account (`0x…`, normalised here to
-the lowercase form the module requires) or a participant (org id).
+the lowercase form the module requires) or a participant (org id). Contract calls
+(`make_deploy`, `make_call`) carry their arguments in the VM's byte form (`encode_args`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from finchain.modules.params import SetChainParams
 from finchain.modules.supervision import messages as supervision
 from finchain.modules.validators.messages import SetPower
 from finchain.sdk.wire import AddressInput, coerce_address
+from finchain.vm import encode_args
+from finchain.vm.values import ValueError_
 
 
 def to_address(address: AddressInput) -> Address:
@@ -74,6 +77,52 @@ def make_set_validator_power(pub_key: bytes | str, power: int) -> SetPower:
     msg = SetPower(decode_validator_key(pub_key), power)
     msg.validate_basic()
     return msg
+
+
+# ---- contracts ---------------------------------------------------------------------------------
+
+
+def make_deploy(code: str, init_args: Sequence[Any], compute_limit: int) -> contracts.Deploy:
+    """Deploy Python contract source `code`; its `init(*init_args)` runs once, within
+    `compute_limit` compute units (ValueError if an argument is not a contract value)."""
+    msg = contracts.Deploy(code, encode_contract_args(init_args), compute_limit)
+    msg.validate_basic()
+    return msg
+
+
+def make_call(
+    contract: AddressInput,
+    function: str,
+    args: Sequence[Any],
+    compute_limit: int,
+    asset: str = "",
+    amount: int = 0,
+) -> contracts.Call:
+    """Call `function(*args)` of `contract`, first paying it `amount` minor units of `asset`
+    (none by default). Arguments are contract values: None, bool, int, str, bytes, list, dict."""
+    if amount:
+        _validate_minor_units(amount)
+    msg = contracts.Call(
+        to_address(contract),
+        function,
+        encode_contract_args(args),
+        _validate_int("compute_limit", compute_limit),
+        asset,
+        amount,
+    )
+    msg.validate_basic()
+    return msg
+
+
+def encode_contract_args(args: Sequence[Any]) -> bytes:
+    """A call's arguments in their byte form (`finchain.vm.encode_args`); ValueError if one is
+    not a contract value (a float, a set, an int beyond 64 bits, ...)."""
+    if isinstance(args, str | bytes):
+        raise TypeError("contract arguments are a sequence of values, e.g. [to, 10]")
+    try:
+        return encode_args(list(args))
+    except ValueError_ as exc:
+        raise ValueError(f"contract arguments: {exc}") from None
 
 
 # ---- governance ---------------------------------------------------------------------------------

@@ -64,6 +64,18 @@ def decode_value(data: bytes, *, trusted: bool = False) -> Any:
     return value
 
 
+def to_json_value(value: Any) -> Any:
+    """A contract value as JSON: bytes as hex, dict keys as text (JSON object keys are strings),
+    integers as JSON integers, insertion order kept."""
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, list | tuple):
+        return [to_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_json_value(item) for key, item in value.items()}
+    return value
+
+
 def encode_args(args: list[Any] | tuple[Any, ...]) -> bytes:
     """The bytes of a call's positional arguments (a list value)."""
     return encode_value(list(args))

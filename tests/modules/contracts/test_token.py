@@ -93,3 +93,16 @@ def test_bad_deploys_are_refused_with_the_line(chain: Chain) -> None:
     assert_rejected(chain, raw, "contracts/compile_error", InBlock.MESSAGE)
     result, _ = chain.engine.submit(chain.sign("bank-a", Deploy(code, encode_args([]), 100_000)))
     assert "line 2: import statement" in result.log
+
+
+def test_a_calls_return_value_is_in_its_event(chain: Chain) -> None:
+    """`contracts.called` carries the return value as compact JSON; a long one as its SHA-256."""
+    token = deployed_address(deploy(chain, "bank-a", example("token"), "TOK", 1_000))
+    receipt = call(chain, "bank-a", token, "info")
+    [called] = [dict(e.attributes) for e in receipt.events if e.type == "contracts.called"]
+    assert called["result"] == '{"symbol":"TOK","total_supply":1000}'
+    big = "from finchain.contract import export\n\n\n@export\ndef big() -> str:\n"
+    big += "    return 'x' * 2000\n"
+    receipt = call(chain, "bank-a", deployed_address(deploy(chain, "bank-a", big)), "big")
+    [called] = [dict(e.attributes) for e in receipt.events if e.type == "contracts.called"]
+    assert called["result"].startswith("sha256:") and len(called["result"]) == 7 + 64

@@ -8,6 +8,8 @@ and no event of a failed call survives.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -38,11 +40,12 @@ from finchain.vm import (
 from finchain.vm.abi import CONSTRUCTOR
 from finchain.vm.meter import DEPLOY_PER_BYTE
 from finchain.vm.runtime import MAX_MESSAGE, ContractError
-from finchain.vm.values import ValueError_
+from finchain.vm.values import ValueError_, to_json_value
 
 MembershipFactory = Callable[[StateReader], Membership]
 Handler = Callable[[ExecutionContext, Any], None]
 
+MAX_RESULT_TEXT = 1_024
 _FAILURES: dict[str, ErrorCode] = {
     "unknown_function": errors.ERR_UNKNOWN_FUNCTION,
     "bad_args": errors.ERR_BAD_ARGS,
@@ -120,7 +123,7 @@ def handle_call(ctx: ExecutionContext, msg: Call, members: Membership) -> None:
     meter = Meter(msg.compute_limit)
     call_context = _context(ctx, contract, format_address(ctx.sender), msg.asset, msg.amount)
     host = LedgerHost(ctx, members)
-    _run_metered(ctx, meter, lambda: host.run(call_context, msg.function, args, meter))
+    result = _run_metered(ctx, meter, lambda: host.run(call_context, msg.function, args, meter))
     # EMIT
     ctx.touch(msg.contract)
     ctx.emit(
@@ -128,6 +131,7 @@ def handle_call(ctx: ExecutionContext, msg: Call, members: Membership) -> None:
         contract=contract,
         function=msg.function,
         compute_used=str(meter.reported_used),
+        result=_result_text(result),
     )
 
 
@@ -203,6 +207,15 @@ def _check_compute(ctx: ExecutionContext, max_compute: int, fee: int, msg: Any) 
             f"compute_limit {msg.compute_limit} needs a fee of at least {fee}",
             required_fee=fee,
         )
+
+
+def _result_text(result: Any) -> str:
+    """The return value as compact JSON for the event; a longer one is left out (its SHA-256
+    is given instead): events are not the place for bulk data."""
+    text = json.dumps(to_json_value(result), separators=(",", ":"), ensure_ascii=False)
+    if len(text) <= MAX_RESULT_TEXT:
+        return text
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _decode_args(raw: bytes) -> list[Any]:

@@ -14,7 +14,7 @@ from finchain.modules.contracts.keeper import ContractsView
 from finchain.state import Overlay, StateReader
 from finchain.vm import decode_args, encode_args
 from finchain.vm.abi import AbiError, args_from_json
-from finchain.vm.values import ValueError_
+from finchain.vm.values import ValueError_, to_json_value
 
 
 def query_contracts(state: StateReader) -> list[dict[str, Any]]:
@@ -60,4 +60,4 @@ def query_call(
         raise InvalidTransaction(ERR_BAD_ARGS, str(exc)) from None
     ctx = ExecutionContext(Overlay(state), "", height, time_ms, Address(caller), b"")
     result, used = call_read_only(ctx, members, address, function, args, compute_limit)
-    return {"result": result, "compute_used": used, "height": height}
+    return {"result": to_json_value(result), "compute_used": used, "height": height}

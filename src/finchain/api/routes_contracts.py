@@ -1,0 +1,175 @@
+"""Contract routes (`/v1/contracts/...`): deployed contracts, their ABI and code, the module's
+parameters, read-only calls and the events each contract emitted.
+
+Public reads: contracts, their storage and their events are visible to the whole consortium
+(anyone may run a read-only call), so no signed read is needed. State reads are the
+`contracts/*` queries (`app/queries.py`) at a committed height (`?height=N`, or `height` in a
+query's body; default latest). A contract that does not exist is 404 with the module's code
+`contracts/unknown_contract`; a failed read-only call is 400 with the module's code
+(`contracts/reverted`, `contracts/read_only`, `contracts/bad_args`, ...) and `compute_used` in
+its details; a malformed body is 422 `api/invalid_request`.
+
+Events come from committed blocks' receipts: at most `MAX_EVENT_BLOCKS` blocks per request
+(`from_height` defaults to that many blocks before `to_height`, which defaults to the latest).
+
+Must never: change state; deploying and calling are transactions (`POST /v1/txs`).
+Concurrency: plain `def` routes, run in FastAPI's worker threads (RocksDB reads block).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from finchain.api.errors import ERR_NOT_FOUND, ApiError
+from finchain.api.routes_query import BAD_REQUEST, NOT_FOUND, HeightQuery, query_at
+from finchain.api.schemas import ContractEventsResponse, ContractQueryRequest, ContractQueryResponse
+from finchain.api.services import NodeServices
+from finchain.app.queries import ERR_BAD_QUERY
+from finchain.crypto import format_address, parse_address
+from finchain.errors import InvalidTransaction
+from finchain.modules.contracts.errors import ERR_UNKNOWN_CONTRACT
+from finchain.store import Database
+
+MAX_EVENT_BLOCKS = 10_000
+CONTRACT_EVENT_PREFIX = "contract."
+READ_RESPONSES = {**BAD_REQUEST, **NOT_FOUND}
+EventHeight = Annotated[int | None, Query(ge=1, description="a committed block height")]
+
+
+def build_contracts_router(services: NodeServices) -> APIRouter:
+    router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
+    app = services.app
+
+    def query(path: str, height: int | None, **params: Any) -> Any:
+        """The query's value; an unknown contract is 404 with its module code."""
+        try:
+            return query_at(app, path, height, **params)
+        except InvalidTransaction as exc:
+            if exc.code == ERR_UNKNOWN_CONTRACT:
+                raise ApiError(404, exc.code, exc.message) from None
+            raise
+
+    @router.get(
+        "",
+        response_model=list[dict[str, Any]],
+        summary="Every deployed contract: address, code hash, deployer, org, heights",
+    )
+    def get_contracts(height: HeightQuery = None) -> JSONResponse:
+        return JSONResponse(query("contracts/list", height))
+
+    @router.get(
+        "/params",
+        response_model=dict[str, Any],
+        summary="Who may deploy, the compute cap per call and the compute price",
+    )
+    def get_params(height: HeightQuery = None) -> JSONResponse:
+        return JSONResponse(query("contracts/params", height))
+
+    @router.get(
+        "/{address}",
+        response_model=dict[str, Any],
+        responses=READ_RESPONSES,
+        summary="One contract's record and its ABI (functions, parameters, docs)",
+    )
+    def get_contract(address: str, height: HeightQuery = None) -> JSONResponse:
+        return JSONResponse(query("contracts/info", height, address=address))
+
+    @router.get(
+        "/{address}/code",
+        response_model=dict[str, Any],
+        responses=READ_RESPONSES,
+        summary="The contract's source and its SHA-256",
+    )
+    def get_code(address: str, height: HeightQuery = None) -> JSONResponse:
+        return JSONResponse(query("contracts/code", height, address=address))
+
+    @router.post(
+        "/{address}/query",
+        response_model=ContractQueryResponse,
+        responses=READ_RESPONSES,
+        summary="Run an exported function read-only (no transaction, no fee, no writes)",
+    )
+    def post_query(address: str, body: ContractQueryRequest) -> JSONResponse:
+        answer = query(
+            "contracts/call",
+            body.height,
+            address=address,
+            function=body.function,
+            args=body.args,
+            caller=body.caller,
+            compute_limit=body.compute_limit,
+        )
+        return JSONResponse(answer)
+
+    @router.get(
+        "/{address}/events",
+        response_model=ContractEventsResponse,
+        responses=READ_RESPONSES,
+        summary=f"The contract's own events (`contract.*`), at most {MAX_EVENT_BLOCKS:,} blocks",
+    )
+    def get_events(
+        address: str, from_height: EventHeight = None, to_height: EventHeight = None
+    ) -> JSONResponse:
+        contract = _parse_address(address)
+        query("contracts/info", None, address=address)  # 404 if there is no such contract
+        latest = app.height
+        end = latest if to_height is None else to_height
+        if end > latest:
+            raise ApiError(404, ERR_NOT_FOUND, f"height {end} is not committed yet", latest=latest)
+        start = max(1, end - MAX_EVENT_BLOCKS + 1) if from_height is None else from_height
+        _validate_range(start, end, explicit=from_height is not None)
+        events = find_contract_events(services.db, format_address(contract), start, end)
+        return JSONResponse(
+            {
+                "contract": format_address(contract),
+                "from_height": start,
+                "to_height": end,
+                "events": events,
+            }
+        )
+
+    return router
+
+
+def find_contract_events(db: Database, contract: str, start: int, end: int) -> list[dict[str, Any]]:
+    """The `contract.*` events `contract` emitted in committed blocks `start..end`, in order."""
+    found: list[dict[str, Any]] = []
+    for height in range(start, end + 1):
+        for receipt in db.load_receipts(height):
+            if not receipt.ok:  # a failed transaction keeps no contract event; be sure
+                continue
+            for event in receipt.events:
+                attributes = dict(event.attributes)
+                if event.type.startswith(CONTRACT_EVENT_PREFIX) and (
+                    attributes.get("contract") == contract
+                ):
+                    found.append(
+                        {
+                            "height": height,
+                            "index": receipt.index,
+                            "tx_hash": receipt.tx_hash.hex(),
+                            "type": event.type,
+                            "attributes": attributes,
+                        }
+                    )
+    return found
+
+
+def _validate_range(start: int, end: int, *, explicit: bool) -> None:
+    if start > end and explicit:
+        raise InvalidTransaction(ERR_BAD_QUERY, f"from_height {start} is above to_height {end}")
+    if end - start + 1 > MAX_EVENT_BLOCKS:
+        raise InvalidTransaction(
+            ERR_BAD_QUERY,
+            f"at most {MAX_EVENT_BLOCKS} blocks per request; ask for {start}..{end} in parts",
+        )
+
+
+def _parse_address(text: str) -> bytes:
+    try:
+        return parse_address(text)
+    except ValueError as exc:
+        raise InvalidTransaction(ERR_BAD_QUERY, str(exc)) from None
