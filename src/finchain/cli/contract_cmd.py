@@ -7,12 +7,13 @@
     finchain contract events 0x… --from-height 1
     finchain contract abi 0x… | info 0x… | code 0x… | list | params
 
-Arguments (`--arg` of deploy, the positional ones of call and query) are JSON if they parse as
-JSON, else strings: `10` is an int, `true` a bool, `[1,2]` a list, `0xab…` and `TOK` strings,
-`'"10"'` the string "10". A `bytes` parameter takes hex text. Put `--` before an argument that
-starts with `-` (a negative number). `call` checks its arguments against the contract's ABI
-before signing; `--amount` is in major units of `--asset` (converted with the asset's decimals),
-paid to the contract before the function runs. `--fee` must cover `--compute-limit` at the
+Arguments (`--arg` of deploy, the positional ones of call and query) are `@name` for the address
+of key `name` in HOME/keys, else JSON if they parse as JSON, else strings: `10` is an int,
+`true` a bool, `[1,2]` a list, `0xab…` and `TOK` strings, `'"10"'` the string "10". A `bytes`
+parameter takes hex text. Put `--` before an argument that starts with `-` (a negative number).
+`call` checks its arguments against the contract's ABI before signing; `--amount` is in major
+units of `--asset` (converted with the asset's decimals), paid to the contract before the
+function runs. `--fee` must cover `--compute-limit` at the
 chain's compute price (`finchain contract params`).
 
 Keys are names in HOME/keys (password from $FINCHAIN_PASSWORD, else a prompt). `query` prints
@@ -39,6 +40,7 @@ from finchain.cli.common import (
     guard_errors,
     load_wallet,
     print_json,
+    resolve_address,
     resolve_node_url,
 )
 from finchain.cli.render import make_console, make_field_table, print_tx_result, tx_result_to_json
@@ -94,7 +96,7 @@ def deploy(
     """Deploy a contract; prints its address, code hash and the compute its deploy used."""
     with guard_errors(), Client(resolve_node_url(node, home)) as client:
         code = source.read_text(encoding="utf-8")
-        args = [parse_cli_value(text) for text in init_args or ()]
+        args = [parse_cli_value(text, home) for text in init_args or ()]
         wallet = load_wallet(sender, home)
         deployed = client.contracts.deploy(
             wallet, code, *args, compute_limit=compute_limit, fee=fee, memo=memo
@@ -130,7 +132,7 @@ def call(
     with guard_errors(), Client(resolve_node_url(node, home)) as client:
         if bool(asset) != bool(amount):
             raise CliError("cli/bad_argument", "--asset and --amount go together")
-        values = [parse_cli_value(text) for text in args or ()]
+        values = [parse_cli_value(text, home) for text in args or ()]
         abi_function = parse_abi(client.contracts.info(address)).get(function)
         if abi_function is not None:  # an unknown function is the node's to refuse, by code
             values = convert_json_args(abi_function, values)
@@ -171,7 +173,7 @@ def query(
 ) -> None:
     """Run a function read-only (no transaction, no fee); prints its value as JSON."""
     with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        values = [parse_cli_value(text) for text in args or ()]
+        values = [parse_cli_value(text, home) for text in args or ()]
         answer = client.contracts.query(address, function, *values, caller=caller, height=height)
         if as_json:
             print_json(
@@ -309,8 +311,11 @@ def show_params(
 # ---- helpers ------------------------------------------------------------------------------------
 
 
-def parse_cli_value(text: str) -> Any:
-    """A command-line argument: its JSON value if it parses as JSON, else the text itself."""
+def parse_cli_value(text: str, home: Path) -> Any:
+    """A command-line argument: `@name` is the address of key `name` in HOME/keys; otherwise its
+    JSON value if it parses as JSON, else the text itself."""
+    if text.startswith("@") and len(text) > 1:
+        return resolve_address(text[1:], home)
     try:
         return json.loads(text)
     except ValueError:
