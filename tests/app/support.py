@@ -8,6 +8,7 @@ every committed block of a store through a fresh application from the same genes
 from __future__ import annotations
 
 import enum
+import shutil
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -280,3 +281,15 @@ def event_deltas(receipts: list[Receipt]) -> dict[bytes, int]:
             elif event.type == "bank.redeem":
                 add(attrs["issuer"], attrs["asset"], -int(attrs["amount"]))
     return {k: v for k, v in deltas.items() if v}
+
+
+def replay_and_close(chain: Chain | None, base: Path) -> None:
+    """A state machine's teardown: G-4 replay of `chain` into `base/replay`, then close the chain
+    and remove `base`, even when the replay fails. Nothing to do if the chain never started."""
+    if chain is None:
+        return
+    try:
+        assert_replay_reproduces(chain.db, base / "replay")
+    finally:
+        chain.close()
+        shutil.rmtree(base, ignore_errors=True)

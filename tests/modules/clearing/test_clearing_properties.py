@@ -22,7 +22,6 @@ from genesis to the same app hashes and state (G-4).
 from __future__ import annotations
 
 import itertools
-import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -49,7 +48,7 @@ from finchain.modules.clearing.messages import (
     SetUrgentReserve,
     SubmitPayment,
 )
-from tests.app.support import assert_replay_reproduces, snapshot
+from tests.app.support import replay_and_close, snapshot
 from tests.helpers import Chain, make_chain
 
 BANKS = ("bank-a", "bank-b", "bank-c")
@@ -84,14 +83,7 @@ class ClearingMachine(RuleBasedStateMachine):
         self.suspended: set[str] = set()  # the model: who is suspended now
 
     def teardown(self) -> None:
-        chain = getattr(self, "chain", None)
-        if chain is None:
-            return
-        try:
-            assert_replay_reproduces(chain.db, self.base / "replay")
-        finally:
-            chain.close()
-            shutil.rmtree(self.base, ignore_errors=True)
+        replay_and_close(getattr(self, "chain", None), getattr(self, "base", Path(".")))
 
     # ---- operations -------------------------------------------------------------------------
 

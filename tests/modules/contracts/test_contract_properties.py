@@ -8,7 +8,6 @@ receipts and compute)."""
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from finchain.crypto import format_address
 from finchain.modules.bank import Issue
-from tests.app.support import assert_replay_reproduces, deliver_block, snapshot, state_diff
+from tests.app.support import deliver_block, replay_and_close, snapshot, state_diff
 from tests.helpers import Chain, make_chain
 from tests.modules.contracts.support import deploy, deployed_address, example, query, sign_call
 
@@ -51,14 +50,7 @@ class ContractMachine(RuleBasedStateMachine):
         }
 
     def teardown(self) -> None:
-        chain = getattr(self, "chain", None)
-        if chain is None:
-            return
-        try:
-            assert_replay_reproduces(chain.db, self.base / "replay")
-        finally:
-            chain.close()
-            shutil.rmtree(self.base, ignore_errors=True)
+        replay_and_close(getattr(self, "chain", None), getattr(self, "base", Path(".")))
 
     def submit(self, who: str, contract: bytes, function: str, *args: Any, **kw: Any) -> bool:
         """Run the call in a block of its own; True if it succeeded. A failure moves nothing

@@ -16,7 +16,6 @@ At teardown the chain replays from genesis to the same app hashes (G-4).
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable
 from fractions import Fraction
@@ -29,7 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from finchain.modules.governance.messages import OpenVoting, Propose, SetWeight, Vote, encode_action
 from finchain.modules.members.messages import AddOrg, GrantRole, RemoveOrg, RevokeRole
-from tests.app.support import assert_replay_reproduces, snapshot
+from tests.app.support import replay_and_close, snapshot
 from tests.helpers import Chain, make_chain
 
 FOUNDERS = ("pboc", "bank-a", "bank-b", "bank-c", "regulator")
@@ -68,14 +67,7 @@ class GovernanceMachine(RuleBasedStateMachine):
         self.statuses: dict[int, str] = {}
 
     def teardown(self) -> None:
-        chain = getattr(self, "chain", None)
-        if chain is None:
-            return
-        try:
-            assert_replay_reproduces(chain.db, self.base / "replay")
-        finally:
-            chain.close()
-            shutil.rmtree(self.base, ignore_errors=True)
+        replay_and_close(getattr(self, "chain", None), getattr(self, "base", Path(".")))
 
     # ---- operations -------------------------------------------------------------------------
 
