@@ -23,6 +23,7 @@ class ExecutionContext:
     tx_hash: bytes
     fee: int = 0
     compute_used: int = 0  # contract compute units spent by this transaction (its receipt's gas)
+    compute_limits: int = 0  # the compute limits of its contract messages so far (paid by `fee`)
     events: list[Event] = field(default_factory=list)
     touched_accounts: set[bytes] = field(default_factory=set)
 

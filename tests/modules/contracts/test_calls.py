@@ -10,7 +10,7 @@ import pytest
 
 from finchain.crypto import format_address
 from finchain.errors import InvalidTransaction
-from finchain.modules.contracts import Deploy, Upgrade
+from finchain.modules.contracts import Call, Deploy, Upgrade
 from finchain.modules.governance import messages as governance
 from tests.app.support import InBlock, assert_rejected, snapshot
 from tests.helpers import Chain, make_chain
@@ -186,3 +186,19 @@ def test_invalid_contracts_genesis_is_refused(tmp_path: Path, section: dict[str,
     with pytest.raises(InvalidTransaction) as refused:
         make_chain(tmp_path, contracts=section)
     assert str(refused.value.code) == "contracts/bad_params"
+
+
+def test_the_fee_covers_every_call_of_a_transaction(tmp_path: Path) -> None:
+    """Two calls of 100,000 units at 2 per 1,000 need 400, not 200."""
+    chain = make_chain(tmp_path, contracts={"compute_price": 2})
+    try:
+        [deployed] = chain.execute(chain.sign("bank-a", Deploy(WRITER, b"", 100_000), fee=200))
+        writer = deployed_address(deployed)
+        touch = Call(writer, "touch", b"", 100_000)
+        raw = chain.sign("bank-a", touch, touch, fee=399)
+        assert_rejected(chain, raw, "contracts/fee_too_low", InBlock.MESSAGE)
+        [receipt] = chain.execute(chain.sign("bank-a", touch, touch, fee=400))
+        assert receipt.ok, receipt.log
+        assert query(chain, writer, "count") == 2
+    finally:
+        chain.close()

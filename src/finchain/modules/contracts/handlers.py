@@ -28,6 +28,7 @@ from finchain.modules.contracts.keeper import (
     compile_or_reject,
 )
 from finchain.modules.contracts.messages import Call, Deploy, SetParams, Upgrade
+from finchain.modules.contracts.params import ContractParams
 from finchain.state import StateReader
 from finchain.vm import (
     CallContext,
@@ -75,7 +76,7 @@ def handle_deploy(ctx: ExecutionContext, msg: Deploy, members: Membership) -> No
             errors.ERR_DEPLOY_NOT_PERMITTED,
             f"deploying needs one of the roles {list(params.deployer_roles)}",
         )
-    _check_compute(ctx, params.max_compute, params.compute_fee(msg.compute_limit), msg)
+    _check_compute(ctx, params, msg.compute_limit)
     # VALIDATE
     compiled = compile_or_reject(msg.code)
     args = _decode_args(msg.init_args)
@@ -110,7 +111,7 @@ def handle_deploy(ctx: ExecutionContext, msg: Deploy, members: Membership) -> No
 def handle_call(ctx: ExecutionContext, msg: Call, members: Membership) -> None:
     keeper = ContractsKeeper(ctx.state)
     params = keeper.params()
-    _check_compute(ctx, params.max_compute, params.compute_fee(msg.compute_limit), msg)
+    _check_compute(ctx, params, msg.compute_limit)
     # VALIDATE
     keeper.get(msg.contract)
     if msg.function == CONSTRUCTOR:
@@ -196,15 +197,20 @@ def _context(
     )
 
 
-def _check_compute(ctx: ExecutionContext, max_compute: int, fee: int, msg: Any) -> None:
-    if msg.compute_limit > max_compute:
+def _check_compute(ctx: ExecutionContext, params: ContractParams, compute_limit: int) -> None:
+    """The limit is within `max_compute`, and the fee covers the compute limits of every contract
+    message of the transaction so far, at the chain's compute price."""
+    if compute_limit > params.max_compute:
         raise InvalidTransaction(
-            errors.ERR_BAD_PARAMS, f"compute_limit above the chain's max_compute {max_compute}"
+            errors.ERR_BAD_PARAMS,
+            f"compute_limit above the chain's max_compute {params.max_compute}",
         )
+    ctx.compute_limits += compute_limit
+    fee = params.compute_fee(ctx.compute_limits)
     if ctx.fee < fee:
         raise InvalidTransaction(
             errors.ERR_FEE_TOO_LOW,
-            f"compute_limit {msg.compute_limit} needs a fee of at least {fee}",
+            f"compute limits {ctx.compute_limits} need a fee of at least {fee}",
             required_fee=fee,
         )
 
