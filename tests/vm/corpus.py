@@ -140,4 +140,21 @@ CORPUS: list[tuple[str, str, str]] = [
     ("re-enter itself", "call(ctx.contract, 'run')", "contracts/reentrancy"),
     ("double-star into emit", "emit('E', **{})", COMPILE),
     ("negative exponent float", "x = 2 ** -1", "contracts/execution_error"),
+    (
+        "str of a repeated long string",
+        "s = 'a' * 90000\nx = str([s] * 50000)",
+        "contracts/execution_error",
+    ),
+    (
+        "f-string of a repeated long string",
+        "s = 'a' * 90000\nx = f'{[s] * 50000}'",
+        "contracts/execution_error",
+    ),
+    (
+        "hex doubling",
+        "b = b'ab'\nfor i in range(40):\n    b = b.hex().encode()",
+        "contracts/limit_exceeded",
+    ),
+    ("upper growth", "s = 'ß' * 90000\nx = s.upper()", "contracts/limit_exceeded"),
+    ("quadratic sum of lists", "x = sum([[1]] * 90000, [])", "contracts/execution_error"),
 ]

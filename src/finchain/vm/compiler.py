@@ -12,7 +12,8 @@ only through those guards and never names anything starting with `_`; the guards
 - every function body runs between `_enter_()` and `_leave_()` (call cost, depth limit);
 - every binary operator goes through `_binop_` (huge ints, repetition, concatenation, no sets);
 - comparison operands go through `_cmp_arg_` (a comparison of long values costs their length);
-- f-strings go through `_str_` (length cap).
+- f-strings go through `_str_` (length cap), and each value they format through `_fmt_` (only
+  str, int, bool and None: a container's text is built before any check could stop it).
 
 The injected names start with `_`, so contract code can neither call nor shadow them.
 """
@@ -114,6 +115,11 @@ class _Metering(ast.NodeTransformer):
         self.generic_visit(node)
         node.left = _call("_cmp_arg_", node.left)
         node.comparators = [_call("_cmp_arg_", c) for c in node.comparators]
+        return node
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:
+        self.generic_visit(node)
+        node.value = _call("_fmt_", node.value)
         return node
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:

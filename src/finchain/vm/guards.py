@@ -137,6 +137,26 @@ def _check_len(length: int, cap: int) -> None:
         raise LimitExceeded(f"result of {length} elements exceeds the cap of {cap}")
 
 
+def _text_result_checked(method: Callable[..., Any]) -> Callable[..., Any]:
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        result = method(*args, **kwargs)
+        if type(result) is str or type(result) is bytes:
+            _check_len(len(result), MAX_STR_LEN)
+        return result
+
+    return checked
+
+
+def format_scalar(value: Any) -> Any:
+    """What `str()` and f-strings may format: str, int, bool, None (and bytes for `str`). A
+    container's text can be far larger than the container (a list of one long string repeated),
+    and it would be built before any check, so containers are refused."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    raise TypeError(f"only str, int, bool and None can be formatted, not {kind.__name__}")
+
+
 class Guards:
     """The guard functions of one call, drawing from `meter`."""
 
@@ -174,6 +194,8 @@ class Guards:
             self.tick(1)
             if cost == "linear":
                 self.tick(size_cost(obj))
+                if kind is str or kind is bytes:  # results may grow: hex(), upper("ß")
+                    return _text_result_checked(getattr(obj, name))
             elif cost == "sort":
                 n = len(obj)
                 self.tick(n * max(1, math.ceil(math.log2(n + 1))))
@@ -323,6 +345,7 @@ class Guards:
             "_binop_": self.binop,
             "_cmp_arg_": self.cmp_arg,
             "_str_": self.str_,
+            "_fmt_": format_scalar,
         }
 
 
@@ -344,7 +367,12 @@ def make_builtins(guards: Guards, importer: Callable[..., Any]) -> dict[str, Any
 
     def str_(value: Any = "") -> str:
         tick(size_cost(value))
-        return guards.str_(str(value))
+        return guards.str_(str(value if type(value) is bytes else format_scalar(value)))
+
+    def sum_(iterable: Iterable[Any], start: int = 0) -> Any:
+        if type(start) is not int:  # sum(lists, []) would concatenate in quadratic time
+            raise TypeError("sum() adds integers only")
+        return sum(metered(iterable), start)
 
     def int_(value: Any = 0, base: int = 10) -> int:
         tick(size_cost(value))
@@ -395,7 +423,7 @@ def make_builtins(guards: Guards, importer: Callable[..., Any]) -> dict[str, Any
         "reversed": reversed,
         "sorted": sorted_,
         "str": str_,
-        "sum": lambda iterable, start=0: sum(metered(iterable), start),
+        "sum": sum_,
         "tuple": lambda iterable=(): tuple(materialise(iterable)),
         "zip": zip,
         "ValueError": ValueError,
