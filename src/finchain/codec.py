@@ -8,6 +8,11 @@ value has one and only one byte form and hashes are well defined.
 Integers in encoded values are limited to msgpack's range (-2**63 .. 2**64-1); unbounded amounts
 (balances, supplies) are stored with `encode_uint`/`decode_uint`.
 
+Whether bytes are a canonical, allowed encoding is a pure function of the bytes, so `decode`
+remembers small byte strings it has accepted (organisation and asset records are read by every
+transaction) and only unpacks them the next time; `tests/unit/test_codec.py` checks that a
+remembered value decodes exactly as a fresh one.
+
 Must never: accept a second byte form for a value; import from layers above.
 """
 
@@ -33,6 +38,10 @@ ERR_TOO_LARGE = register_error("codec", 4, "too_large", "the encoded value excee
 MIN_INT = -(2**63)
 MAX_INT = 2**64 - 1
 MAX_DEPTH = 16
+MAX_REMEMBERED_BYTES = 128  # longer values (transaction envelopes) are rarely decoded twice
+MAX_REMEMBERED_VALUES = 8_192  # cleared when full
+
+_accepted: set[bytes] = set()  # byte strings `decode` has checked; set operations hold the GIL
 
 
 def encode(value: Value) -> bytes:
@@ -56,9 +65,16 @@ def decode(data: bytes, max_size: int | None = None) -> Any:
         raise InvalidTransaction(ERR_MALFORMED, f"not a canonical msgpack value: {exc}") from None
     except Exception as exc:  # msgpack raises several private error types on truncated input
         raise InvalidTransaction(ERR_MALFORMED, f"cannot decode: {type(exc).__name__}") from None
+    remember = type(data) is bytes and len(data) <= MAX_REMEMBERED_BYTES
+    if remember and data in _accepted:
+        return value
     _check_types(value, 0)
     if msgpack.packb(value, use_bin_type=True) != data:
         raise InvalidTransaction(ERR_NON_CANONICAL, "value is not in its canonical encoding")
+    if remember:
+        if len(_accepted) >= MAX_REMEMBERED_VALUES:
+            _accepted.clear()
+        _accepted.add(data)
     return value
 
 

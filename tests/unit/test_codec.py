@@ -62,3 +62,21 @@ def test_invalid_malformed_bytes(raw: bytes) -> None:
 def test_invalid_uint_leading_zero() -> None:
     with pytest.raises(InvalidTransaction):
         decode_uint(b"\x00\x01")
+
+
+@given(values)
+def test_remembered_bytes_decode_like_fresh_ones(value: object) -> None:
+    raw = encode(value)  # type: ignore[arg-type]
+    first = decode(raw)
+    again = decode(raw)  # small values: answered from the remembered check
+    assert again == first == value
+    if isinstance(value, list):
+        assert again is not first  # a fresh list each time: callers may keep or change it
+
+
+def test_invalid_bytes_are_never_remembered() -> None:
+    raw = b"\xce\x00\x00\x00\x01"  # non-canonical 1
+    for _ in range(2):
+        with pytest.raises(InvalidTransaction) as err:
+            decode(raw)
+        assert str(err.value.code) == "codec/non_canonical"

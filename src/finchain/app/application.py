@@ -212,23 +212,23 @@ class Application:
         Runs ante and messages against the check state (committed state plus admitted txs);
         an admitted transaction's writes stay in the check state until the next commit.
         """
-        tx_hash = self.suite.hash(raw)
         try:
-            stx = self._decode_and_verify(raw, self._last.height + 1)
+            stx = self._decode_and_verify(raw, self._last.height + 1, self.max_tx_bytes)
         except InvalidTransaction as err:
-            return _check_failure(tx_hash, err)
+            return _check_failure(self.suite.hash(raw), err)
         outcome = self._run(self._check_state, stx, self._last.height + 1, self._last.time_ms)
         if outcome.error is not None:
-            return _check_failure(tx_hash, outcome.error, stx)
+            return _check_failure(stx.hash, outcome.error, stx)
         assert outcome.ante is not None and outcome.body is not None
         outcome.body.merge_into_parent()
         outcome.ante.merge_into_parent()
-        return CheckTxResult(CODE_OK, "", tx_hash, stx.tx.sender, stx.tx.nonce)
+        return CheckTxResult(CODE_OK, "", stx.hash, stx.tx.sender, stx.tx.nonce)
 
     def prepare_proposal(self, raw_txs: Iterable[bytes]) -> list[bytes]:
         """Keep mempool order; drop duplicates and what process_proposal would reject; cap the
         count at max_block_txs."""
         params = self._params(self.db)
+        max_size = self.max_tx_bytes
         chosen: list[bytes] = []
         seen: set[bytes] = set()
         for raw in raw_txs:
@@ -238,7 +238,7 @@ class Application:
                 continue
             seen.add(raw)
             try:
-                self._decode_and_verify(raw, self._last.height + 1)
+                self._decode_and_verify(raw, self._last.height + 1, max_size)
             except InvalidTransaction:
                 continue
             chosen.append(raw)
@@ -253,9 +253,10 @@ class Application:
         if len(set(raw_txs)) != len(raw_txs):
             log.warning("rejecting proposal at height=%d: duplicate transaction", height)
             return False
+        max_size = self.max_tx_bytes
         try:
             for raw in raw_txs:
-                self._decode_and_verify(raw, height)
+                self._decode_and_verify(raw, height, max_size)
         except InvalidTransaction as err:
             log.warning("rejecting proposal at height=%d: %s", height, err)
             return False
@@ -266,10 +267,11 @@ class Application:
         if header.height != self._last.height + 1:
             raise InternalError(f"finalize_block height {header.height} after {self._last.height}")
         block_state = Overlay(self.db)
+        max_size = self.max_tx_bytes
         receipts: list[Receipt] = []
         touched: list[tuple[bytes, int]] = []
         for index, raw in enumerate(raw_txs):
-            receipt, accounts = self._deliver_tx(block_state, header, index, raw)
+            receipt, accounts = self._deliver_tx(block_state, header, index, raw, max_size)
             receipts.append(receipt)
             touched.extend((address, index) for address in sorted(accounts))
         block_events = self._process_end_of_block(block_state, header)
@@ -392,9 +394,10 @@ class Application:
             self._decoded.pop(next(iter(self._decoded)))
         self._decoded[raw] = stx
 
-    def _decode_and_verify(self, raw: bytes, height: int) -> SignedTransaction:
-        """Decode, check chain id, expiry and signature. Signature results are cached by bytes."""
-        max_size = self.max_tx_bytes
+    def _decode_and_verify(self, raw: bytes, height: int, max_size: int) -> SignedTransaction:
+        """Decode, check chain id, expiry and signature (`max_size`: the committed
+        `max_tx_bytes`, read once per call of the ABCI method). Signature results are cached
+        by bytes."""
         stx = self._decoded.get(raw) if len(raw) <= max_size else None
         if stx is None:
             stx = ante.decode_and_verify(raw, self.suite, max_size)
@@ -403,14 +406,15 @@ class Application:
         return stx
 
     def _deliver_tx(
-        self, block_state: Overlay, header: BlockHeader, index: int, raw: bytes
+        self, block_state: Overlay, header: BlockHeader, index: int, raw: bytes, max_size: int
     ) -> tuple[Receipt, set[bytes]]:
         height = header.height
-        tx_hash = self.suite.hash(raw)
         try:
-            stx = self._decode_and_verify(raw, height)
+            stx = self._decode_and_verify(raw, height, max_size)
         except InvalidTransaction as err:
+            tx_hash = self.suite.hash(raw)
             return Receipt(tx_hash, height, index, str(err.code), err.message, 0), set()
+        tx_hash = stx.hash
         outcome = self._run(block_state, stx, height, header.time_ms)
         if outcome.ante is None:  # ante failed: the transaction changes nothing at all
             assert outcome.error is not None

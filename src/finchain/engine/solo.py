@@ -65,23 +65,17 @@ class SoloEngine:
 
     def submit(self, raw: bytes) -> tuple[CheckTxResult, Future[Receipt] | None]:
         """check_tx and enqueue. Returns the check result and, if admitted, a commit future."""
-        with self._lock:
-            result = self.app.check_tx(raw)
-            if not result.ok:
-                return result, None
-            future = self._waiters.get(result.tx_hash)
-            if future is None:
-                future = Future()
-                self._waiters[result.tx_hash] = future
-            self._mempool.append(raw)
-        with self._wakeup:
-            self._wakeup.notify()
-        return result, future
+        return self.submit_batch([raw])[0]
 
     def submit_batch(self, raws: list[bytes]) -> list[tuple[CheckTxResult, Future[Receipt] | None]]:
-        """Like `submit` for many transactions; signatures are verified in parallel first."""
+        """`submit` for many transactions, in order: signatures verified in parallel first,
+        then every check_tx under one hold of the lock, and one wake-up of the block thread."""
         self._verifier.preverify(self.app, raws, self._lock)
-        return [self.submit(raw) for raw in raws]
+        with self._lock:
+            admissions = [self._admit(raw) for raw in raws]
+        with self._wakeup:
+            self._wakeup.notify()
+        return admissions
 
     def subscribe(self, listener: BlockListener) -> Callable[[], None]:
         """Call `listener(block, receipts)` after every commit; returns an unsubscribe function."""
@@ -154,6 +148,18 @@ class SoloEngine:
         return record, result.receipts
 
     # ---- internals ------------------------------------------------------------------------
+
+    def _admit(self, raw: bytes) -> tuple[CheckTxResult, Future[Receipt] | None]:
+        """check_tx and, if admitted, queue the transaction with its commit future (lock held)."""
+        result = self.app.check_tx(raw)
+        if not result.ok:
+            return result, None
+        future = self._waiters.get(result.tx_hash)
+        if future is None:
+            future = Future()
+            self._waiters[result.tx_hash] = future
+        self._mempool.append(raw)
+        return result, future
 
     def _recheck_mempool(self) -> None:
         """Re-admit the remaining queue against the new state; drop what no longer passes."""

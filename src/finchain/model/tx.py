@@ -5,6 +5,11 @@ Wire form (canonical codec):
 Sign-bytes: encode(["finchain/tx/v1", chain_id, body]); the chain id is signed twice on purpose
 (domain separation between chains even if the body layout changes). The transaction hash is the
 chain suite's hash of the whole envelope. `valid_until_height` 0 means no expiry.
+
+A decoded envelope is canonical, so its body's encoding is the slice of the envelope between
+the version and the public key: `decode_signed_tx` builds the sign-bytes from that slice instead
+of encoding the body again (`compute_sign_bytes` is the plain definition; the tests check both
+agree).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from finchain.model.message import decode_msg, encode_msg
 
 SIGN_DOMAIN = "finchain/tx/v1"
 ENVELOPE_VERSION = 1
+_ENVELOPE_HEAD = b"\x94" + encode(ENVELOPE_VERSION)  # a 4-item list, then the version
+_SIGN_HEAD = b"\x93" + encode(SIGN_DOMAIN)  # a 3-item list, then the domain
 MAX_MSGS_PER_TX = 64
 MAX_MEMO_BYTES = 256
 
@@ -70,10 +77,7 @@ class SignedTransaction:
     signature: bytes
     raw: bytes
     hash: bytes
-
-    @property
-    def sign_bytes(self) -> bytes:
-        return compute_sign_bytes(self.tx)
+    sign_bytes: bytes  # what the signature covers: `compute_sign_bytes(tx)`
 
 
 def compute_sign_bytes(tx: Transaction) -> bytes:
@@ -82,9 +86,10 @@ def compute_sign_bytes(tx: Transaction) -> bytes:
 
 def sign_transaction(tx: Transaction, key: PrivateKey, suite: CryptoSuite) -> SignedTransaction:
     """Sign `tx` and return the envelope; the caller owns choosing the right nonce."""
-    signature = key.sign(compute_sign_bytes(tx))
+    sign_bytes = compute_sign_bytes(tx)
+    signature = key.sign(sign_bytes)
     raw = encode([ENVELOPE_VERSION, tx.encode_body(), key.public_key, signature])
-    return SignedTransaction(tx, key.public_key, signature, raw, suite.hash(raw))
+    return SignedTransaction(tx, key.public_key, signature, raw, suite.hash(raw), sign_bytes)
 
 
 def decode_signed_tx(raw: bytes, suite: CryptoSuite, max_size: int) -> SignedTransaction:
@@ -120,4 +125,6 @@ def decode_signed_tx(raw: bytes, suite: CryptoSuite, max_size: int) -> SignedTra
         valid_until_height=valid_until,
     )
     tx.validate_basic()
-    return SignedTransaction(tx, public_key, signature, raw, suite.hash(raw))
+    body_end = len(raw) - len(encode(public_key)) - len(encode(signature))
+    sign_bytes = _SIGN_HEAD + encode(chain_id) + raw[len(_ENVELOPE_HEAD) : body_end]
+    return SignedTransaction(tx, public_key, signature, raw, suite.hash(raw), sign_bytes)
