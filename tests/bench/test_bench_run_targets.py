@@ -1,5 +1,5 @@
-"""`finchain bench run` on every target, the clearing workload, comparison mode and the
-top-level `finchain bench --preset`.
+"""`finchain bench run` on every target, the clearing and contract workloads, comparison mode
+and the top-level `finchain bench --preset`.
 
 Each suite is tiny (1-2 s of load per round). Every counted success is looked up by hash on the
 chain before it stops (`ChainUnderTest.driver.find_receipt_codes`: `GET /v1/txs/{hash}` for
@@ -48,6 +48,25 @@ CLEARING_ROUNDS = [
         "duration_s": 1,
         "accounts": 6,
         "max_txs": 300,
+    },
+]
+CONTRACT_ROUNDS = [
+    {
+        "name": "token-fixed",
+        "workload": "contract",
+        "rate_control": "fixed-rate",
+        "tps": 40,
+        "duration_s": 1,
+        "accounts": 5,
+    },
+    {
+        "name": "token-max",
+        "workload": "contract",
+        "rate_control": "max-rate",
+        "clients": 2,
+        "duration_s": 1,
+        "accounts": 4,
+        "max_txs": 200,
     },
 ]
 TRANSFER_ROUNDS = [
@@ -127,6 +146,19 @@ def test_clearing_payments_count_only_what_the_chain_committed(target: str) -> N
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.parametrize("target", ["http", "inprocess"])
+def test_contract_calls_count_only_ok_receipts(target: str) -> None:
+    # Two contract rounds: two tokens deployed in the set-up, each round calling its own.
+    run, _, seen = run_checked({"target": target, "rounds": CONTRACT_ROUNDS})
+
+    assert_counts_add_up(run, seen)
+    fixed, closed = run.results
+    assert fixed.submitted == fixed.succeeded == 40, fixed.settings
+    assert closed.failed == 0, closed.settings
+    assert {fixed.settings["workload"], closed.settings["workload"]} == {"contract"}
+
+
+@pytest.mark.timeout(60)
 def test_inprocess_target_runs_every_rate_control_without_http() -> None:
     run, chain, seen = run_checked(
         {"target": "inprocess", "block_txs": 200, "rounds": TRANSFER_ROUNDS}
@@ -149,7 +181,7 @@ def test_inprocess_target_runs_every_rate_control_without_http() -> None:
 @pytest.mark.timeout(180)
 def test_testnet_target_submits_to_every_node(bench_testnet_dir: Path) -> None:
     # bench_testnet_dir skips without bin/cometbft; run_suite uses a directory of its own.
-    rounds = [*TRANSFER_ROUNDS[:1], *CLEARING_ROUNDS, TRANSFER_ROUNDS[2]]
+    rounds = [*TRANSFER_ROUNDS[:1], *CLEARING_ROUNDS, CONTRACT_ROUNDS[0], TRANSFER_ROUNDS[2]]
     run, chain, seen = run_checked({"target": "testnet", "validators": 4, "rounds": rounds})
 
     assert isinstance(chain.driver, HttpDriver)

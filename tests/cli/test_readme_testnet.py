@@ -3,15 +3,19 @@
 `finchain testnet up` starts 8 real processes (4 CometBFT validators, 4 finchain apps) on
 127.0.0.1; the commands run in-process through typer's CliRunner. The only change to the
 document: the network's ports move to a free range (`--base-port` on `up`, and the same offset
-on every `http://127.0.0.1:266xx` URL), so the test never collides with another network.
+on every `http://127.0.0.1:266xx` URL), so the test never collides with another network; and a
+query on another node than the last transaction's waits until that node has committed as far
+(the commands run faster than a person types, and nodes commit a block a few ms apart).
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -44,6 +48,15 @@ def move_ports(words: list[str], base_port: int) -> list[str]:
     return moved
 
 
+def wait_until_caught_up(reader: str, writer: str, timeout_s: float = 15.0) -> None:
+    """Wait until node `reader`'s application has committed what node `writer`'s has."""
+    target = httpx.get(f"{writer}/v1/status", timeout=5).json()["height"]
+    deadline = time.monotonic() + timeout_s
+    while httpx.get(f"{reader}/v1/status", timeout=5).json()["height"] < target:
+        assert time.monotonic() < deadline, f"{reader} did not reach height {target}"
+        time.sleep(0.05)
+
+
 def test_readme_testnet_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         find_cometbft()
@@ -58,10 +71,16 @@ def test_readme_testnet_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     base_port = find_free_base_port(4)
     runner = CliRunner()
     outputs: dict[str, str] = {}
+    written_on: str | None = None  # the node the last transaction went to
     try:
         for command in commands:
             words = move_ports(shlex.split(command), base_port)
             assert words[0] == "finchain", command
+            node = words[words.index("--node") + 1] if "--node" in words else None
+            if words[1] == "query" and node and written_on:
+                wait_until_caught_up(node, written_on)  # a person types slower than a block
+            if words[1] == "tx":
+                written_on = node
             result = runner.invoke(app, words[1:])
             assert result.exit_code == 0, (command, result.output)
             outputs[command] = result.stdout

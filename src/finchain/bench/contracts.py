@@ -105,17 +105,16 @@ def run_contract_benchmark(
     ]
     signer = _Signer(suite, keys)
     token = contract_address(0)  # the first contract deployed on the fresh chain
-    source = workload.token_source.read_text(encoding="utf-8")
-    setup = [signer.sign(0, Deploy(source, encode_args(["TOK", TOKEN_SUPPLY]), COMPUTE_LIMIT))]
+    setup = [signer.sign(0, deploy_token(workload.token_source))]
     share = TOKEN_SUPPLY // (2 * n)
     setup += [
-        signer.sign(0, _token_call(token, "transfer", format_address(signer.addresses[i]), share))
+        signer.sign(0, token_call(token, "transfer", format_address(signer.addresses[i]), share))
         for i in range(1, n)
     ]
     calls = [
         signer.sign(
             i % n,
-            _token_call(token, "transfer", format_address(signer.addresses[_recipient(i, n)]), 1),
+            token_call(token, "transfer", format_address(signer.addresses[_recipient(i, n)]), 1),
         )
         for i in range(count)
     ]
@@ -135,8 +134,15 @@ def run_contract_benchmark(
     )
 
 
-def _token_call(token: Address, function: str, *args: Any) -> Call:
+def token_call(token: Address, function: str, *args: Any) -> Call:
+    """A `contracts/Call` of the token's `function` with `args`, within `COMPUTE_LIMIT`."""
     return Call(token, function, encode_args(list(args)), COMPUTE_LIMIT)
+
+
+def deploy_token(source_path: Path = TOKEN_SOURCE) -> Deploy:
+    """The token's deployment (`symbol` TOK): `TOKEN_SUPPLY` minted to the deployer."""
+    source = source_path.read_text(encoding="utf-8")
+    return Deploy(source, encode_args(["TOK", TOKEN_SUPPLY]), COMPUTE_LIMIT)
 
 
 def _compute_used(receipt: Receipt) -> int:

@@ -8,7 +8,7 @@ A suite file holds optional node settings and a list of rounds:
     validators: 4             # testnet only (default 4)
     rounds:
       - name: transfer-500
-        workload: transfer      # transfer | clearing | query
+        workload: transfer      # transfer | clearing | contract | query
         rate_control: fixed-rate
         tps: 500
         duration_s: 10
@@ -37,8 +37,8 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]
 
-WORKLOADS = ("transfer", "clearing", "query")
-SIGNED_WORKLOADS = ("transfer", "clearing")  # pre-signed transactions, counted by hash
+WORKLOADS = ("transfer", "clearing", "contract", "query")
+SIGNED_WORKLOADS = ("transfer", "clearing", "contract")  # pre-signed, counted by hash
 TARGETS = ("http", "inprocess", "testnet")
 SUITES = ("intl", "gm")
 DEFAULT_TESTNET_VALIDATORS = 4
@@ -72,7 +72,7 @@ class RoundConfig:
 
     @property
     def is_signed(self) -> bool:
-        """Transactions (transfer, clearing) rather than reads."""
+        """Transactions (transfer, clearing, contract) rather than reads."""
         return self.workload in SIGNED_WORKLOADS
 
     @property
@@ -115,8 +115,8 @@ class SuiteConfig:
 
     @property
     def funded_accounts(self) -> int:
-        """Transfer and query rounds have accounts of their own (nonces from 0), all funded in
-        genesis; clearing rounds' senders join the banks during the set-up instead."""
+        """Transfer, contract and query rounds have accounts of their own (nonces from 0), all
+        funded in genesis; clearing rounds' senders join the banks during the set-up instead."""
         return sum(r.accounts for r in self.rounds if r.workload != "clearing")
 
     def describe(self) -> dict[str, Any]:
@@ -184,8 +184,8 @@ PRESETS: dict[str, dict[str, Any]] = {
             },
         ],
     },
-    # Four short rounds, one per rate controller plus clearing payments: ~20 s of load, well
-    # under 2 minutes in all.
+    # Five short rounds, one per rate controller plus clearing payments and token-contract
+    # calls: ~25 s of load, well under 2 minutes in all (a 4-validator testnet included).
     "quick": {
         "rounds": [
             {
@@ -207,6 +207,14 @@ PRESETS: dict[str, dict[str, Any]] = {
             {
                 "name": "clearing-fixed-100",
                 "workload": "clearing",
+                "rate_control": "fixed-rate",
+                "tps": 100,
+                "duration_s": 5,
+                "accounts": 30,
+            },
+            {
+                "name": "contract-fixed-100",
+                "workload": "contract",
                 "rate_control": "fixed-rate",
                 "tps": 100,
                 "duration_s": 5,

@@ -3,8 +3,9 @@
 `run_suite` story:
   1. start the chain the config targets (`bench.targets`: a solo node over HTTP, the solo
      engine in process, or an N-validator CometBFT testnet) with every round's accounts;
-  2. if a round is a clearing workload: the untimed clearing set-up (settlement accounts opened
-     and funded, round accounts joined to the banks; `bench.workloads`), every transaction ok;
+  2. the untimed set-ups (`bench.workloads`), every transaction ok: for clearing rounds,
+     settlement accounts opened and funded and round accounts joined to the banks; for contract
+     rounds, a token deployed per round and shared among the round's accounts;
   3. for each round: wait for empty mempools, pre-sign its transactions (untimed), run its rate
      controller, summarise it (`RoundResult`) and keep each transaction's outcome by hash and a
      per-transaction time series for the plots;
@@ -44,7 +45,12 @@ from finchain.bench.report import RoundResult, describe_machine, percentile
 from finchain.bench.rounds import RoundConfig, SuiteConfig
 from finchain.bench.targets import ChainUnderTest, open_target
 from finchain.bench.testnet import RoundOutcome, plan_round, split_outcomes
-from finchain.bench.workloads import SignedRound, sign_clearing_setup, sign_round_txs
+from finchain.bench.workloads import (
+    SignedRound,
+    sign_clearing_setup,
+    sign_contract_setup,
+    sign_round_txs,
+)
 from finchain.crypto import Address, PrivateKey, format_address, get_suite
 
 LANES_PER_NODE = 2  # concurrent open-loop request streams to each node
@@ -135,6 +141,7 @@ async def _run_rounds(
     await chain.driver.open()
     try:
         await _set_up_clearing(chain, config, say)
+        await _set_up_contracts(chain, config, say)
         first_number = 0  # clearing message ids never repeat on the chain
         for round_config, round_keys in zip(config.rounds, chain.round_keys, strict=True):
             leftover = await _wait_for_empty_mempool(chain)
@@ -170,19 +177,31 @@ async def _set_up_clearing(
 ) -> None:
     """Untimed: settlement accounts opened and funded, clearing round accounts joined to the
     banks; every set-up transaction must commit with `ok`."""
-    clearing_keys = [
-        keys
-        for round_config, keys in zip(config.rounds, chain.round_keys, strict=True)
-        if round_config.workload == "clearing"
-    ]
+    clearing_keys = _keys_of(chain, config, "clearing")
     if not clearing_keys:
         return
     say("clearing set-up: opening and funding the banks' settlement accounts ...")
     raws = sign_clearing_setup(chain.chain_id, config.suite, chain.org_keys, clearing_keys)
+    await _execute_setup(chain, raws, "clearing")
+
+
+async def _set_up_contracts(
+    chain: ChainUnderTest, config: SuiteConfig, say: Callable[[str], None]
+) -> None:
+    """Untimed: a token deployed per contract round and shared among its accounts."""
+    contract_keys = _keys_of(chain, config, "contract")
+    if not contract_keys:
+        return
+    say(f"contract set-up: deploying {len(contract_keys)} token(s) and sharing them out ...")
+    raws = sign_contract_setup(chain.chain_id, config.suite, contract_keys)
+    await _execute_setup(chain, raws, "contract")
+
+
+async def _execute_setup(chain: ChainUnderTest, raws: list[bytes], what: str) -> None:
     codes = await chain.driver.execute(raws)
     failed = [code for code in codes if code != "ok"]
     if failed or len(codes) != len(raws):
-        raise SuiteSetupError(f"clearing set-up failed: {failed or 'missing receipts'}")
+        raise SuiteSetupError(f"{what} set-up failed: {failed or 'missing receipts'}")
 
 
 def _sign(
@@ -201,7 +220,14 @@ def _sign(
         count,
         seed=round_config.name,
         first_number=first_number,
+        token_sequence=_find_contract_sequence(config, round_config),
     )
+
+
+def _find_contract_sequence(config: SuiteConfig, round_config: RoundConfig) -> int:
+    """The set-up deploys one token per contract round, in round order."""
+    contract_rounds = [r.name for r in config.rounds if r.workload == "contract"]
+    return contract_rounds.index(round_config.name) if round_config.name in contract_rounds else 0
 
 
 async def _run_open_round(
@@ -446,6 +472,15 @@ async def _wait_for_empty_mempool(chain: ChainUnderTest) -> int:
         if size == 0 or time.monotonic() > deadline:
             return size
         await asyncio.sleep(0.1)
+
+
+def _keys_of(chain: ChainUnderTest, config: SuiteConfig, workload: str) -> list[list[PrivateKey]]:
+    """The accounts of every `workload` round, in round order."""
+    return [
+        keys
+        for round_config, keys in zip(config.rounds, chain.round_keys, strict=True)
+        if round_config.workload == workload
+    ]
 
 
 def _describe(round_config: RoundConfig) -> str:
