@@ -30,6 +30,7 @@ from finchain.bench.rounds import (
 from finchain.bench.suite import SuiteRun, run_suite
 from finchain.bench.targets import ChainUnderTest
 from finchain.cli.main import app as finchain_app
+from finchain.model import decode_signed_tx
 
 CLEARING_ROUNDS = [
     {
@@ -276,3 +277,43 @@ def _is_running(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+@pytest.mark.timeout(60)
+def test_payload_bytes_ride_on_every_transaction_as_its_memo() -> None:
+    rounds = [
+        {**TRANSFER_ROUNDS[0], "payload_bytes": 200},
+        {**CONTRACT_ROUNDS[0], "payload_bytes": 7},
+    ]
+    config = parse_suite_config({"target": "inprocess", "rounds": rounds})
+    memos: dict[str, set[int]] = {}
+
+    def inspect_chain(chain: ChainUnderTest, run: SuiteRun) -> None:
+        driver = chain.driver
+        assert isinstance(driver, InprocessDriver)
+        for round_config, outcome in zip(config.rounds, run.outcomes, strict=True):
+            assert outcome is not None and outcome.succeeded
+            lengths = memos.setdefault(round_config.name, set())
+            for tx_hash in outcome.succeeded:
+                location = driver.db.find_tx(bytes.fromhex(tx_hash))
+                assert location is not None
+                raw = driver.db.load_tx(location)
+                assert raw is not None
+                lengths.add(len(decode_signed_tx(raw, driver.app.suite, len(raw)).tx.memo))
+
+    run = run_suite(config, inspect_chain=inspect_chain)
+    assert memos == {rounds[0]["name"]: {200}, rounds[1]["name"]: {7}}
+    assert run.results[0].settings["payload_bytes"] == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"payload_bytes": 257}, "at most 256"),
+        ({"payload_bytes": -1}, "non-negative integer"),
+        ({"workload": "query", "payload_bytes": 8}, "needs a signed workload"),
+    ],
+)
+def test_invalid_payload_bytes_is_refused(change: dict[str, object], message: str) -> None:
+    with pytest.raises(RoundConfigError, match=message):
+        parse_suite_config({"rounds": [{**TRANSFER_ROUNDS[0], **change}]})

@@ -13,6 +13,7 @@ A suite file holds optional node settings and a list of rounds:
         tps: 500
         duration_s: 10
         accounts: 200
+        payload_bytes: 128      # a memo of this many bytes on every transaction (0 .. 256)
       - name: transfer-max
         workload: transfer
         rate_control: max-rate
@@ -36,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped]
+
+from finchain.model.tx import MAX_MEMO_BYTES
 
 WORKLOADS = ("transfer", "clearing", "contract", "query")
 SIGNED_WORKLOADS = ("transfer", "clearing", "contract")  # pre-signed, counted by hash
@@ -69,6 +72,11 @@ class RoundConfig:
     clients: int = DEFAULT_CLIENTS
     max_txs: int = DEFAULT_MAX_TXS
     caict: str = ""  # pressure | spike | stability: the round is judged by that CAICT run
+    payload_bytes: int = 0  # memo bytes on every signed transaction (0 .. MAX_MEMO_BYTES)
+
+    @property
+    def memo(self) -> str:
+        return "x" * self.payload_bytes
 
     @property
     def is_signed(self) -> bool:
@@ -92,6 +100,8 @@ class RoundConfig:
         }
         if self.caict:
             common["caict"] = self.caict
+        if self.payload_bytes:
+            common["payload_bytes"] = self.payload_bytes
         if self.rate_control == "fixed-rate":
             return {**common, "tps": self.tps}
         if self.rate_control == "linear-ramp":
@@ -310,6 +320,7 @@ def _parse_round(index: int, raw: Any) -> RoundConfig:
         clients=_positive_int(name, "clients", raw.get("clients", DEFAULT_CLIENTS)),
         max_txs=_positive_int(name, "max_txs", raw.get("max_txs", DEFAULT_MAX_TXS)),
         caict=str(raw.get("caict", "")),
+        payload_bytes=_count(name, "payload_bytes", raw.get("payload_bytes", 0)),
     )
     validate_round(config)
     return config
@@ -327,6 +338,12 @@ def validate_round(config: RoundConfig) -> None:
         raise RoundConfigError(f"round {config.name!r}: caict must be one of {CAICT_RUNS}")
     if config.caict and config.rate_control == "max-rate":
         raise RoundConfigError(f"round {config.name!r}: CAICT runs send at a fixed rate")
+    if config.payload_bytes > MAX_MEMO_BYTES:
+        raise RoundConfigError(
+            f"round {config.name!r}: payload_bytes is at most {MAX_MEMO_BYTES} (the memo limit)"
+        )
+    if config.payload_bytes and not config.is_signed:
+        raise RoundConfigError(f"round {config.name!r}: payload_bytes needs a signed workload")
 
 
 def _number(name: str, key: str, value: Any) -> float:
@@ -339,6 +356,12 @@ def _positive_float(name: str, key: str, value: Any) -> float:
     if value is None or _number(name, key, value) <= 0:
         raise RoundConfigError(f"round {name!r}: {key} must be a positive number")
     return float(value)
+
+
+def _count(name: str, key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RoundConfigError(f"round {name!r}: {key} must be a non-negative integer")
+    return value
 
 
 def _positive_int(name: str, key: str, value: Any) -> int:

@@ -221,6 +221,7 @@ def _sign(
         seed=round_config.name,
         first_number=first_number,
         token_sequence=_find_contract_sequence(config, round_config),
+        memo=round_config.memo,
     )
 
 

@@ -141,9 +141,10 @@ def sign_round(
     keys: list[PrivateKey],
     nonces: list[int],
     count: int,
+    memo: str = "",
 ) -> tuple[list[str], list[str], list[int]]:
-    """`count` transfers round-robin over the senders (advancing `nonces`): raw hex, hash hex,
-    sender index of each."""
+    """`count` transfers round-robin over the senders (advancing `nonces`), each with `memo`:
+    raw hex, hash hex, sender index of each."""
     suite = get_suite(suite_name)
     addresses = [Address(suite.address(key.public_key)) for key in keys]
     users = len(keys)
@@ -159,6 +160,7 @@ def sign_round(
             nonces[sender],
             0,
             (Transfer(addresses[recipient], "CNY", 1 + index % 100),),
+            memo,
         )
         nonces[sender] += 1
         signed = sign_transaction(tx, keys[sender], suite)

@@ -62,20 +62,27 @@ def sign_round_txs(
     seed: str,
     first_number: int = 0,
     token_sequence: int = 0,
+    memo: str = "",
 ) -> SignedRound:
     """`count` transactions of `workload` from `keys` (nonces from 0, or from where the
-    set-up left them); a contract round calls the chain's contract number `token_sequence`."""
+    set-up left them); a contract round calls the chain's contract number `token_sequence`;
+    every transaction carries `memo` (the round's payload)."""
     if workload == "transfer":
-        return sign_round(chain_id, suite_name, keys, [0] * len(keys), count)
+        return sign_round(chain_id, suite_name, keys, [0] * len(keys), count, memo)
     if workload == "clearing":
-        return sign_clearing_round(chain_id, suite_name, keys, count, seed, first_number)
+        return sign_clearing_round(chain_id, suite_name, keys, count, seed, first_number, memo)
     if workload == "contract":
-        return sign_contract_round(chain_id, suite_name, keys, count, token_sequence)
+        return sign_contract_round(chain_id, suite_name, keys, count, token_sequence, memo)
     raise ValueError(f"workload {workload!r} has no transactions")
 
 
 def sign_contract_round(
-    chain_id: str, suite_name: str, keys: list[PrivateKey], count: int, token_sequence: int
+    chain_id: str,
+    suite_name: str,
+    keys: list[PrivateKey],
+    count: int,
+    token_sequence: int,
+    memo: str = "",
 ) -> SignedRound:
     """`count` token transfers of 1 token, round-robin over `keys` (after the set-up: the
     deployer's nonces start at `len(keys)`)."""
@@ -91,7 +98,7 @@ def sign_contract_round(
         if recipient == sender:
             recipient = (sender + 1) % users
         call = token_call(token, "transfer", format_address(addresses[recipient]), 1)
-        signed = _sign_one(chain_id, suite, keys[sender], nonces[sender], call)
+        signed = _sign_one(chain_id, suite, keys[sender], nonces[sender], call, memo)
         nonces[sender] += 1
         raws.append(signed.raw.hex())
         hashes.append(signed.hash.hex())
@@ -125,6 +132,7 @@ def sign_clearing_round(
     count: int,
     seed: str,
     first_number: int,
+    memo: str = "",
 ) -> SignedRound:
     """`count` payments among the banks that have accounts in `keys`; message ids numbered from
     `first_number` (a bank's MsgId/EndToEndId must never repeat on a chain)."""
@@ -140,7 +148,7 @@ def sign_clearing_round(
         sender = accounts[turn[order.sender] % len(accounts)]
         turn[order.sender] += 1
         message = replace(order, number=first_number + order.number).to_message()
-        tx = Transaction(chain_id, addresses[sender], nonces[sender], 0, (message,))
+        tx = Transaction(chain_id, addresses[sender], nonces[sender], 0, (message,), memo)
         nonces[sender] += 1
         signed = sign_transaction(tx, keys[sender], suite)
         raws.append(signed.raw.hex())
@@ -185,7 +193,7 @@ def sign_clearing_setup(
 
 
 def _sign_one(
-    chain_id: str, suite: CryptoSuite, key: PrivateKey, nonce: int, message: Any
+    chain_id: str, suite: CryptoSuite, key: PrivateKey, nonce: int, message: Any, memo: str = ""
 ) -> SignedTransaction:
     sender = Address(suite.address(key.public_key))
-    return sign_transaction(Transaction(chain_id, sender, nonce, 0, (message,)), key, suite)
+    return sign_transaction(Transaction(chain_id, sender, nonce, 0, (message,), memo), key, suite)
