@@ -156,5 +156,20 @@ CORPUS: list[tuple[str, str, str]] = [
         "contracts/limit_exceeded",
     ),
     ("upper growth", "s = 'ß' * 90000\nx = s.upper()", "contracts/limit_exceeded"),
+    (
+        "balance of a repeated long string",
+        "s = 'a' * 90000\nx = balance([s] * 50000)",
+        "contracts/bad_value",
+    ),
+    (
+        "ContractError with a huge text",
+        "s = 'a' * 90000\nraise ContractError([s] * 50000)",
+        "contracts/reverted",
+    ),
+    (
+        "KeyError with a huge key",
+        "s = 'a' * 90000\nx = {}[(s,) * 50000]",
+        "contracts/execution_error",
+    ),
     ("quadratic sum of lists", "x = sum([[1]] * 90000, [])", "contracts/execution_error"),
 ]

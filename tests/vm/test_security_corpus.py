@@ -25,7 +25,10 @@ from tests.helpers import Chain, make_chain
 from tests.modules.contracts.support import deploy, deployed_address, sign_call
 from tests.vm.corpus import COMPILE, CORPUS
 
-HEADER = "from finchain.contract import ContractError, Map, Value, call, ctx, emit, export\n\n\n"
+HEADER = (
+    "from finchain.contract import ContractError, Map, Value, balance, call, ctx, emit, export"
+    "\n\n\n"
+)
 LIMIT = 300_000
 
 

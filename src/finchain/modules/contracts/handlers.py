@@ -237,7 +237,7 @@ def _run_metered(ctx: ExecutionContext, meter: Meter, run: Callable[[], Any]) ->
     try:
         return run()
     except ContractError as exc:
-        raise _failed(errors.ERR_REVERTED, str(exc), meter) from None
+        raise _failed(errors.ERR_REVERTED, _exception_text(exc), meter) from None
     except OutOfCompute:
         raise _failed(errors.ERR_OUT_OF_COMPUTE, f"limit {meter.limit}", meter) from None
     except LimitExceeded as exc:
@@ -248,9 +248,25 @@ def _run_metered(ctx: ExecutionContext, meter: Meter, run: Callable[[], Any]) ->
         exc.details["compute_used"] = meter.reported_used
         raise
     except Exception as exc:  # the contract's own code raised (TypeError, KeyError, ...)
-        raise _failed(errors.ERR_EXECUTION, f"{type(exc).__name__}: {exc}", meter) from None
+        message = f"{type(exc).__name__}: {_exception_text(exc)}"
+        raise _failed(errors.ERR_EXECUTION, message, meter) from None
     finally:
         ctx.compute_used += meter.reported_used - used_before
+
+
+def _exception_text(exc: BaseException) -> str:
+    """An exception's arguments as text without formatting any container: a contract can raise
+    with a list whose text would be gigabytes (a long string repeated) before any cap."""
+    parts = []
+    for arg in exc.args:
+        kind = type(arg)
+        if kind is str:
+            parts.append(arg[:MAX_MESSAGE])
+        elif kind is int or kind is bool:
+            parts.append(str(arg) if kind is bool or arg.bit_length() < 256 else "<int>")
+        else:
+            parts.append(f"<{kind.__name__}>")
+    return ", ".join(parts)
 
 
 def _failed(code: ErrorCode, message: str, meter: Meter) -> InvalidTransaction:

@@ -73,7 +73,9 @@ class LedgerHost:
         self.ctx.touch(recipient)
 
     def balance(self, account: str, asset: str) -> int:
-        return BankView(self.ctx.state).get_balance(_parse(account), str(asset))
+        if type(asset) is not str:
+            raise ContractFailure("bad_value", "an asset is a symbol string")
+        return BankView(self.ctx.state).get_balance(_parse(account), asset)
 
     # ---- calls ---------------------------------------------------------------------------
 
