@@ -171,5 +171,15 @@ CORPUS: list[tuple[str, str, str]] = [
         "s = 'a' * 90000\nx = {}[(s,) * 50000]",
         "contracts/execution_error",
     ),
+    (
+        "call a function named by a huge list",
+        "s = 'a' * 90000\ncall(ctx.contract, [s] * 50000)",
+        "contracts/bad_args",
+    ),
+    (
+        "storage named by a huge list",
+        "s = 'a' * 90000\nm = Map([s] * 50000)",
+        "contracts/bad_value",
+    ),
     ("quadratic sum of lists", "x = sum([[1]] * 90000, [])", "contracts/execution_error"),
 ]

@@ -141,7 +141,7 @@ class _Storage:
 
 def _storage_prefix(name: Any) -> bytes:
     if type(name) is not str or not _STORAGE_NAME.fullmatch(name):
-        raise ContractFailure("bad_value", f"storage name {name!r}: letters, digits, _ (<= 32)")
+        raise ContractFailure("bad_value", "a storage name is letters, digits and _ (<= 32)")
     return name.encode() + b"\x00"
 
 
@@ -239,7 +239,7 @@ class _ContractModule:
 
         def emit(name: str, **attributes: Any) -> None:
             if type(name) is not str or not _EVENT_NAME.fullmatch(name):
-                raise ContractFailure("bad_value", f"event name {name!r}")
+                raise ContractFailure("bad_value", "an event name is letters, digits and _ (<= 32)")
             if len(attributes) > MAX_EVENT_ATTRIBUTES:
                 raise ContractFailure("bad_value", f"at most {MAX_EVENT_ATTRIBUTES} attributes")
             pairs = [(key, _event_text(item)) for key, item in attributes.items()]
@@ -317,7 +317,8 @@ def execute(
     abi = compiled.abi
     target = abi.constructor if function == CONSTRUCTOR else abi.find(function)
     if target is None:
-        raise ContractFailure("unknown_function", f"the contract exports no {function!r}")
+        shown = repr(function) if type(function) is str else f"<{type(function).__name__}>"
+        raise ContractFailure("unknown_function", f"the contract exports no {shown[:80]}")
     try:
         target.check_args(args)
     except AbiError as exc:

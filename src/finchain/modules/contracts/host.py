@@ -96,6 +96,8 @@ class LedgerHost:
     def call(
         self, context: CallContext, target: str, function: str, args: list[Any], meter: Meter
     ) -> Any:
+        if type(function) is not str:
+            raise ContractFailure("bad_args", "a function name is a string")
         if function == CONSTRUCTOR:
             raise ContractFailure("unknown_function", "init runs only at deploy")
         meter.charge(CONTRACT_CALL)
