@@ -13,27 +13,24 @@ Owns: building and timing the two rounds. Must never: count a failed receipt as 
 from __future__ import annotations
 
 import statistics
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from finchain.app import Application, ChainParams
+from finchain.bench.inprocess import sender_and_recipient, solo_chain
 from finchain.bench.report import RoundResult, percentile
 from finchain.crypto import Address, CryptoSuite, PrivateKey, format_address, get_suite
-from finchain.engine.solo import SoloConfig, SoloEngine
+from finchain.engine.solo import SoloEngine
 from finchain.model import Receipt, Transaction, sign_transaction
 from finchain.modules.bank import Transfer
 from finchain.modules.contracts import Call, Deploy
 from finchain.modules.contracts.keeper import contract_address
-from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
-from finchain.store import Database
+from finchain.node.devgenesis import DEV_ORGS
 from finchain.vm import encode_args
 
 CHAIN_ID = "finchain-bench-contracts"
-INITIAL_BALANCE = 10**12
 TOKEN_SUPPLY = 10**15
 COMPUTE_LIMIT = 100_000
 TOKEN_SOURCE = Path(__file__).resolve().parents[3] / "examples" / "contracts" / "token.py"
@@ -86,11 +83,6 @@ class _Signer:
         return sign_transaction(tx, self.keys[index], self.suite).raw
 
 
-def _recipient(i: int, accounts: int) -> int:
-    sender = i % accounts
-    return (sender + 1 + (i // accounts) % (accounts - 1)) % accounts
-
-
 def run_contract_benchmark(
     workload: ContractWorkload, data_dir: Path | None = None
 ) -> ContractBenchResult:
@@ -100,7 +92,7 @@ def run_contract_benchmark(
     n, count = workload.accounts, workload.transactions
     native_signer = _Signer(suite, keys)
     native_txs = [
-        native_signer.sign(i % n, Transfer(native_signer.addresses[_recipient(i, n)], "CNY", 1))
+        native_signer.sign(i % n, Transfer(native_signer.addresses[_pair(i, n)], "CNY", 1))
         for i in range(count)
     ]
     signer = _Signer(suite, keys)
@@ -114,7 +106,7 @@ def run_contract_benchmark(
     calls = [
         signer.sign(
             i % n,
-            token_call(token, "transfer", format_address(signer.addresses[_recipient(i, n)]), 1),
+            token_call(token, "transfer", format_address(signer.addresses[_pair(i, n)]), 1),
         )
         for i in range(count)
     ]
@@ -163,33 +155,19 @@ def _run_round(
     suite = get_suite(workload.suite)
     addresses = [suite.address(k.public_key) for k in keys]
     orgs = {org: suite.address(suite.generate_private_key().public_key) for org, _, _ in DEV_ORGS}
-    genesis = make_dev_genesis(
-        CHAIN_ID,
-        workload.suite,
-        orgs,
-        {a: INITIAL_BALANCE for a in addresses},
-        params=ChainParams(max_block_txs=workload.block_txs),
-    )
-    with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
-        db = Database(Path(tmp) / "data")
-        app = Application(db)
-        app.init_chain(genesis)
-        engine = SoloEngine(app, SoloConfig(max_block_txs=workload.block_txs))
-        try:
-            _, setup_receipts = _drive(engine, setup, workload.block_txs, lambda *_: None)
-            bad = [r for r in setup_receipts if not r.ok]
-            if bad:
-                raise AssertionError(f"benchmark setup failed: {bad[0].code} {bad[0].log}")
-            latencies: list[float] = []
-            started = time.perf_counter()
-            rejected, receipts = _drive(
-                engine, txs, workload.block_txs, lambda seconds, k: latencies.extend([seconds] * k)
-            )
-            duration = time.perf_counter() - started
-            violations = app.check_invariants()
-        finally:
-            engine.stop()
-            db.close()
+    chain = solo_chain(CHAIN_ID, workload.suite, orgs, addresses, workload.block_txs, data_dir)
+    with chain as (app, engine):
+        _, setup_receipts = _drive(engine, setup, workload.block_txs, lambda *_: None)
+        bad = [r for r in setup_receipts if not r.ok]
+        if bad:
+            raise AssertionError(f"benchmark setup failed: {bad[0].code} {bad[0].log}")
+        latencies: list[float] = []
+        started = time.perf_counter()
+        rejected, receipts = _drive(
+            engine, txs, workload.block_txs, lambda seconds, k: latencies.extend([seconds] * k)
+        )
+        duration = time.perf_counter() - started
+        violations = app.check_invariants()
     if violations:
         raise AssertionError(f"benchmark broke invariants: {violations}")
     succeeded = sum(1 for r in receipts if r.ok)
@@ -250,3 +228,7 @@ def render_contract_summary(result: ContractBenchResult) -> str:
         )
     lines.append(f"contract / native throughput: {result.ratio:.2f}")
     return "\n".join(lines)
+
+
+def _pair(index: int, accounts: int) -> int:
+    return sender_and_recipient(index, accounts)[1]

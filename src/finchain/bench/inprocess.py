@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,16 @@ from finchain.store import Database
 
 BENCH_CHAIN_ID = "finchain-bench"
 INITIAL_BALANCE = 10**12
+
+
+def sender_and_recipient(index: int, accounts: int) -> tuple[int, int]:
+    """Transaction `index` of a round-robin workload: its sender (index mod accounts) and a
+    recipient that moves on every lap, never the sender itself."""
+    sender = index % accounts
+    recipient = (sender + 1 + index // accounts) % accounts
+    if recipient == sender:
+        recipient = (sender + 1) % accounts
+    return sender, recipient
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +56,7 @@ def sign_transfers(
     nonces = [0] * workload.accounts
     txs: list[bytes] = []
     for i in range(workload.transactions):
-        sender = i % workload.accounts
-        recipient = (sender + 1 + i // workload.accounts) % workload.accounts
-        if recipient == sender:
-            recipient = (sender + 1) % workload.accounts
+        sender, recipient = sender_and_recipient(i, workload.accounts)
         tx = Transaction(
             BENCH_CHAIN_ID,
             addresses[sender],
@@ -61,22 +70,46 @@ def sign_transfers(
     return orgs, addresses, txs
 
 
+@contextmanager
+def solo_chain(
+    chain_id: str,
+    suite_name: str,
+    orgs: Mapping[str, Address],
+    accounts: Sequence[Address],
+    block_txs: int,
+    data_dir: Path | None = None,
+) -> Iterator[tuple[Application, SoloEngine]]:
+    """A fresh dev chain in a temporary directory on the solo engine, `accounts` each holding
+    INITIAL_BALANCE CNY; the engine is stopped and the store closed on exit."""
+    genesis = make_dev_genesis(
+        chain_id,
+        suite_name,
+        orgs,
+        {a: INITIAL_BALANCE for a in accounts},
+        params=ChainParams(max_block_txs=block_txs),
+    )
+    with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
+        db = Database(Path(tmp) / "data")
+        try:
+            app = Application(db)
+            app.init_chain(genesis)
+            engine = SoloEngine(app, SoloConfig(max_block_txs=block_txs))
+            try:
+                yield app, engine
+            finally:
+                engine.stop()
+        finally:
+            db.close()
+
+
 def run_inprocess_transfers(
     workload: TransferWorkload, data_dir: Path | None = None
 ) -> RoundResult:
     orgs, addresses, txs = sign_transfers(workload)
-    genesis = make_dev_genesis(
-        BENCH_CHAIN_ID,
-        workload.suite,
-        orgs,
-        {a: INITIAL_BALANCE for a in addresses},
-        params=ChainParams(max_block_txs=workload.block_txs),
+    chain = solo_chain(
+        BENCH_CHAIN_ID, workload.suite, orgs, addresses, workload.block_txs, data_dir
     )
-    with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
-        db = Database(Path(tmp) / "data")
-        app = Application(db)
-        app.init_chain(genesis)
-        engine = SoloEngine(app, SoloConfig(max_block_txs=workload.block_txs))
+    with chain as (app, engine):
         latencies: list[float] = []
         succeeded = failed = 0
         started = time.perf_counter()
@@ -95,9 +128,7 @@ def run_inprocess_transfers(
                     failed += 1
             latencies.extend([committed_at - submitted_at] * len(chunk))
         duration = time.perf_counter() - started
-        engine.stop()
         violations = app.check_invariants()
-        db.close()
     if violations:
         raise AssertionError(f"benchmark broke invariants: {violations}")
     latencies.sort()

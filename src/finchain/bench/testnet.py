@@ -32,6 +32,7 @@ from typing import Any
 
 import httpx
 
+from finchain.bench.inprocess import sender_and_recipient
 from finchain.bench.openloop import (
     RoundPlan,
     RoundTrace,
@@ -150,10 +151,7 @@ def sign_round(
     users = len(keys)
     raws, hashes, senders = [], [], []
     for index in range(count):
-        sender = index % users
-        recipient = (sender + 1 + index // users) % users
-        if recipient == sender:
-            recipient = (sender + 1) % users
+        sender, recipient = sender_and_recipient(index, users)
         tx = Transaction(
             chain_id,
             addresses[sender],

@@ -33,6 +33,7 @@ from typing import Any
 
 from finchain.bench.clearing import CENTRAL_BANK, CURRENCY, FlowShape, generate_payments
 from finchain.bench.contracts import TOKEN_SUPPLY, deploy_token, token_call
+from finchain.bench.inprocess import sender_and_recipient
 from finchain.bench.testnet import sign_round
 from finchain.crypto import Address, CryptoSuite, PrivateKey, format_address, get_suite
 from finchain.model import SignedTransaction, Transaction, sign_transaction
@@ -93,10 +94,7 @@ def sign_contract_round(
     users = len(keys)
     raws, hashes, senders = [], [], []
     for index in range(count):
-        sender = index % users
-        recipient = (sender + 1 + index // users) % users
-        if recipient == sender:
-            recipient = (sender + 1) % users
+        sender, recipient = sender_and_recipient(index, users)
         call = token_call(token, "transfer", format_address(addresses[recipient]), 1)
         signed = _sign_one(chain_id, suite, keys[sender], nonces[sender], call, memo)
         nonces[sender] += 1
