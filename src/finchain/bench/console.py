@@ -19,7 +19,12 @@ from rich.table import Table
 
 from finchain.bench.caict import Verdict
 from finchain.bench.compare import RoundComparison
-from finchain.bench.report import RoundResult, sum_node_cpu, sum_node_rss
+from finchain.bench.report import (
+    RoundResult,
+    describe_rate_control,
+    format_ms,
+    latency_and_node_cells,
+)
 
 WIDTH_WITHOUT_TERMINAL = 200  # columns when printing to a pipe or a test runner
 
@@ -50,14 +55,7 @@ def build_suite_table(
             _fail_text(r),
             f"{r.send_tps or 0:,.0f}",
             f"{r.throughput_tps:,.0f}",
-            _ms(r.latency_min_s),
-            _ms(r.latency_avg_s),
-            _ms(r.latency_p50_s),
-            _ms(r.latency_p95_s),
-            _ms(r.latency_p99_s),
-            _ms(r.latency_max_s),
-            f"{sum_node_cpu(r):.0f}",
-            f"{sum_node_rss(r):.0f}",
+            *latency_and_node_cells(r),
             *verdict,
         )
     return table
@@ -78,11 +76,11 @@ def build_comparison_table(comparisons: list[RoundComparison], a: str, b: str) -
             _tps(c.a),
             _tps(c.b),
             _ratio(c.throughput_ratio),
-            _ms(c.a.latency_p50_s) if c.a else "-",
-            _ms(c.b.latency_p50_s) if c.b else "-",
+            format_ms(c.a.latency_p50_s) if c.a else "-",
+            format_ms(c.b.latency_p50_s) if c.b else "-",
             _ratio(c.p50_ratio),
-            _ms(c.a.latency_p99_s) if c.a else "-",
-            _ms(c.b.latency_p99_s) if c.b else "-",
+            format_ms(c.a.latency_p99_s) if c.a else "-",
+            format_ms(c.b.latency_p99_s) if c.b else "-",
             _ratio(c.p99_ratio),
             f"{c.a.succeeded:,}/{c.a.submitted:,}" if c.a else "-",
             f"{c.b.succeeded:,}/{c.b.submitted:,}" if c.b else "-",
@@ -107,17 +105,6 @@ def describe_setup(environment: dict[str, Any]) -> str:
         f"suite {environment.get('crypto_suite', '?')}; {environment.get('engine', '')}; "
         f"block: {block}"
     )
-
-
-def describe_rate_control(settings: dict[str, Any]) -> str:
-    control = str(settings.get("rate_control", ""))
-    if control == "fixed-rate":
-        return f"fixed-rate {settings.get('tps', 0):g}/s"
-    if control == "linear-ramp":
-        return f"linear-ramp {settings.get('start_tps', 0):g}-{settings.get('end_tps', 0):g}/s"
-    if control == "max-rate":
-        return f"max-rate {settings.get('clients', '?')} clients"
-    return control
 
 
 def _fail_text(result: RoundResult) -> str:
@@ -148,7 +135,3 @@ def _tps(result: RoundResult | None) -> str:
 
 def _ratio(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
-
-
-def _ms(seconds: float | None) -> str:
-    return f"{1000 * (seconds or 0.0):.1f}"

@@ -15,7 +15,12 @@ import json
 from typing import Any
 
 from finchain.bench.caict import Verdict, judge_rounds
-from finchain.bench.report import RoundResult, percentile, sum_node_cpu, sum_node_rss
+from finchain.bench.report import (
+    RoundResult,
+    describe_rate_control,
+    latency_and_node_cells,
+    percentile,
+)
 from finchain.bench.suite import RoundSeries, SuiteRun
 
 PLOT_WIDTH = 560
@@ -117,21 +122,14 @@ def _render_results_table(results: list[RoundResult]) -> str:
         cells = (
             r.name,
             str(r.settings.get("workload", "")),
-            _rate_control_text(r.settings),
+            describe_rate_control(r.settings),
             str(r.settings.get("clients", r.settings.get("lanes", "open loop"))),
             str(r.submitted),
             str(r.succeeded),
             str(r.failed),
             f"{r.send_tps or 0:.0f}",
             f"{r.throughput_tps:.0f}",
-            _ms(r.latency_min_s),
-            _ms(r.latency_avg_s),
-            _ms(r.latency_p50_s),
-            _ms(r.latency_p95_s),
-            _ms(r.latency_p99_s),
-            _ms(r.latency_max_s),
-            f"{sum_node_cpu(r):.0f}",
-            f"{sum_node_rss(r):.0f}",
+            *latency_and_node_cells(r),
         )
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     return "<table>" + "".join(rows) + "</table>"
@@ -244,16 +242,3 @@ def _describe_round(result: RoundResult) -> str:
         "committed_failure_codes": result.settings.get("committed_failure_codes", {}),
     }
     return f"settings: {json.dumps(settings)}; failures: {json.dumps(failures)}"
-
-
-def _rate_control_text(settings: dict[str, Any]) -> str:
-    control = str(settings.get("rate_control", ""))
-    if control == "fixed-rate":
-        return f"fixed-rate {settings.get('tps', 0):g}/s"
-    if control == "linear-ramp":
-        return f"linear-ramp {settings.get('start_tps', 0):g}-{settings.get('end_tps', 0):g}/s"
-    return control
-
-
-def _ms(seconds: float | None) -> str:
-    return f"{1000 * (seconds or 0.0):.1f}"

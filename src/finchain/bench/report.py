@@ -162,3 +162,33 @@ def _max_rss(result: RoundResult, role: str) -> float:
     """The largest peak RSS (MiB) among the round's processes with this role."""
     rows = [p for p in result.processes if p.get("role") == role]
     return max((float(p["rss_max_mib"]) for p in rows), default=0.0)
+
+
+def describe_rate_control(settings: dict[str, Any]) -> str:
+    """A round's rate control in a few words, e.g. `fixed-rate 200/s`."""
+    control = str(settings.get("rate_control", ""))
+    if control == "fixed-rate":
+        return f"fixed-rate {settings.get('tps', 0):g}/s"
+    if control == "linear-ramp":
+        return f"linear-ramp {settings.get('start_tps', 0):g}-{settings.get('end_tps', 0):g}/s"
+    if control == "max-rate":
+        return f"max-rate {settings.get('clients', '?')} clients"
+    return control
+
+
+def format_ms(seconds: float | None) -> str:
+    return f"{1000 * (seconds or 0.0):.1f}"
+
+
+def latency_and_node_cells(result: RoundResult) -> list[str]:
+    """Latency min, avg, p50, p95, p99, max (ms), then node CPU % and RSS (MiB), as text."""
+    latencies = (
+        result.latency_min_s,
+        result.latency_avg_s,
+        result.latency_p50_s,
+        result.latency_p95_s,
+        result.latency_p99_s,
+        result.latency_max_s,
+    )
+    cpu_and_rss = [f"{sum_node_cpu(result):.0f}", f"{sum_node_rss(result):.0f}"]
+    return [format_ms(s) for s in latencies] + cpu_and_rss
