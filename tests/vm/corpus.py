@@ -181,5 +181,6 @@ CORPUS: list[tuple[str, str, str]] = [
         "s = 'a' * 90000\nm = Map([s] * 50000)",
         "contracts/bad_value",
     ),
+    ("slice assignment bomb", "x = []\nx[0:0] = range(10**9)", COMPILE),
     ("quadratic sum of lists", "x = sum([[1]] * 90000, [])", "contracts/execution_error"),
 ]

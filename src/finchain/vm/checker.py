@@ -8,7 +8,8 @@ and add what a deterministic ledger needs, with messages a contract author can a
 - no classes, lambdas, generators (`yield`), `global`/`nonlocal`, `try`, `with`, `match`, `assert`
   (stripped under `python -O`), async code, star-unpacking (`*x`, `**x`), sets (their iteration
   order depends on the hash seed), float or complex literals, true division `/`, f-string format
-  specs and conversions (width bombs, formatting of arbitrary objects);
+  specs and conversions (width bombs, formatting of arbitrary objects), slice assignment
+  (`l[a:b] = iterable` consumes the iterable in C, unmetered);
 - no builtin that reflects, evaluates, imports or does I/O (`eval`, `getattr`, `type`, `open`, ...)
   and no dunder names or attributes;
 - decorators: only `@export`, on top-level functions whose parameters are all annotated.
@@ -196,6 +197,13 @@ class ContractChecker(ast.NodeVisitor):
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         if isinstance(node.op, ast.Div):
             self.fail(node, "true division '/=' is not allowed (use '//=')")
+        self.generic_visit(node)
+
+    def visit_Subscript(self, node: ast.Subscript) -> None:
+        if isinstance(node.ctx, ast.Store) and isinstance(node.slice, ast.Slice):
+            self.fail(
+                node, "slice assignment is not allowed (it would consume its value unmetered)"
+            )
         self.generic_visit(node)
 
     def visit_Dict(self, node: ast.Dict) -> None:
