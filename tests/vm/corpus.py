@@ -182,5 +182,21 @@ CORPUS: list[tuple[str, str, str]] = [
         "contracts/bad_value",
     ),
     ("slice assignment bomb", "x = []\nx[0:0] = range(10**9)", COMPILE),
+    (
+        "membership in a huge zip",
+        "x = (-1, -1) in zip(range(10**12), range(10**12))",
+        "contracts/out_of_compute",
+    ),
+    (
+        "membership in a huge enumerate",
+        "x = (-1, -1) in enumerate(range(10**12))",
+        "contracts/out_of_compute",
+    ),
+    (
+        "membership in dict values, repeated",
+        "d = dict(zip(range(90000), range(90000)))\n"
+        "for i in range(10**6):\n    y = -1 in d.values()",
+        "contracts/out_of_compute",
+    ),
     ("quadratic sum of lists", "x = sum([[1]] * 90000, [])", "contracts/execution_error"),
 ]

@@ -12,7 +12,9 @@ RestrictedPython routes attribute reads, item reads, writes and iteration throug
 - operators: ints and bools, plus `+` and `*` on str, bytes, list and tuple (checked against the
   caps before the result is built); no set or dict-view arithmetic, no `%` formatting;
 - builtins: a fixed list (`make_builtins`) in which everything that consumes an iterable does it
-  through the meter.
+  through the meter, and `zip`, `enumerate` and `reversed` yield through it (so `x in
+  zip(range(10**12), ...)`, consumed in C, still pays per item); a comparison or `in` on a
+  dict view pays its length.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ _INT_OPS: dict[str, Callable[[int, int], int]] = {
     "BitXor": lambda a, b: a ^ b,
 }
 _INTS = (int, bool)
+_DICT_VIEWS: tuple[type, ...] = (type({}.keys()), type({}.values()), type({}.items()))
 _SEQUENCES = (str, bytes, list, tuple)
 # Methods a contract may call, by exact type: "flat" costs one unit, "linear" costs the object's
 # size, "sort" n log n; "wrapped" ones are replaced by a metered version below.
@@ -121,7 +124,7 @@ def size_cost(value: object) -> int:
     kind = type(value)
     if kind is str or kind is bytes:
         return len(value) // SIZE_DIVISOR  # type: ignore[arg-type]
-    if kind is list or kind is tuple or kind is dict:
+    if kind is list or kind is tuple or kind is dict or kind in _DICT_VIEWS:
         return len(value)  # type: ignore[arg-type]
     return 0
 
@@ -411,7 +414,7 @@ def make_builtins(guards: Guards, importer: Callable[..., Any]) -> dict[str, Any
         "bytes": bytes_,
         "dict": dict_,
         "divmod": divmod,
-        "enumerate": enumerate,
+        "enumerate": lambda iterable, start=0: metered(enumerate(iterable, start)),
         "hex": hex,
         "int": int_,
         "isinstance": isinstance,
@@ -420,12 +423,12 @@ def make_builtins(guards: Guards, importer: Callable[..., Any]) -> dict[str, Any
         "max": max_,
         "min": min_,
         "range": range_,
-        "reversed": reversed,
+        "reversed": lambda sequence: metered(reversed(sequence)),
         "sorted": sorted_,
         "str": str_,
         "sum": sum_,
         "tuple": lambda iterable=(): tuple(materialise(iterable)),
-        "zip": zip,
+        "zip": lambda *iterables: metered(zip(*iterables, strict=False)),
         "ValueError": ValueError,
         "KeyError": KeyError,
         "TypeError": TypeError,
