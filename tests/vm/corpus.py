@@ -169,7 +169,7 @@ CORPUS: list[tuple[str, str, str]] = [
     (
         "KeyError with a huge key",
         "s = 'a' * 90000\nx = {}[(s,) * 50000]",
-        "contracts/execution_error",
+        "contracts/out_of_compute",
     ),
     (
         "call a function named by a huge list",
@@ -197,6 +197,26 @@ CORPUS: list[tuple[str, str, str]] = [
         "d = dict(zip(range(90000), range(90000)))\n"
         "for i in range(10**6):\n    y = -1 in d.values()",
         "contracts/out_of_compute",
+    ),
+    (
+        "equality of two wide nests",
+        "a = [0] * 90000\nb = [0] * 90000\nx = [a] * 90000 == [b] * 90000",
+        "contracts/out_of_compute",
+    ),
+    (
+        "exponential tuple lookup",
+        "t = (1,) * 1000\nfor i in range(5):\n    t = (t,) * 1000\nd = {}\nx = d[t]",
+        "contracts/out_of_compute",
+    ),
+    (
+        "store an exponential nest",
+        "t = [1] * 1000\nfor i in range(5):\n    t = [t] * 1000\nValue('v').set(t)",
+        "contracts/bad_value",
+    ),
+    (
+        "return an exponential nest",
+        "t = [1] * 1000\nfor i in range(5):\n    t = [t] * 1000\nreturn t",
+        "contracts/bad_value",
     ),
     ("quadratic sum of lists", "x = sum([[1]] * 90000, [])", "contracts/execution_error"),
 ]

@@ -67,6 +67,7 @@ _INT_OPS: dict[str, Callable[[int, int], int]] = {
 }
 _INTS = (int, bool)
 _DICT_VIEWS: tuple[type, ...] = (type({}.keys()), type({}.values()), type({}.items()))
+_FLAT_TYPES = (int, bool, type(None))  # compared and hashed in constant time
 _SEQUENCES = (str, bytes, list, tuple)
 # Methods a contract may call, by exact type: "flat" costs one unit, "linear" costs the object's
 # size, "sort" n log n; "wrapped" ones are replaced by a metered version below.
@@ -210,7 +211,7 @@ class Guards:
         raise AttributeError(f"'{kind.__name__}' has no attribute '{name}' available to contracts")
 
     def getitem_(self, obj: Any, key: Any) -> Any:
-        self.tick(1)
+        self.tick(1 if type(key) is not tuple else self.deep_cost(key))  # hashing a tuple
         if type(key) is slice:
             result = obj[key]
             self.tick(size_cost(result))
@@ -291,10 +292,35 @@ class Guards:
         return self.binop(_INPLACE[op], a, b)
 
     def cmp_arg(self, value: Any) -> Any:
-        cost = size_cost(value)
-        if cost:
-            self.tick(cost)
+        kind = type(value)
+        if kind is list or kind is tuple or kind is dict or kind in _DICT_VIEWS:
+            self.tick(self.deep_cost(value))
+        elif kind is str or kind is bytes:
+            self.tick(len(value) // SIZE_DIVISOR)
         return value
+
+    def deep_cost(self, value: Any) -> int:
+        """What comparing or hashing `value` can cost: its elements counted through every
+        level, a shared element each time it appears (the work CPython does), text by 16
+        characters. Counting stops once it passes the compute left: the charge then fails."""
+        left = self.meter.limit - self.meter.used + 1
+        total = 0
+        stack = [value]
+        while stack and total <= left:
+            item = stack.pop()
+            kind = type(item)
+            if kind is str or kind is bytes:
+                total += 1 + len(item) // SIZE_DIVISOR
+            elif kind is dict:
+                total += 1 + len(item)
+                stack.extend(k for k in item if type(k) is not int)
+                stack.extend(v for v in item.values() if type(v) not in _FLAT_TYPES)
+            elif kind is list or kind is tuple or kind in _DICT_VIEWS:
+                total += 1 + len(item)
+                stack.extend(x for x in item if type(x) not in _FLAT_TYPES)
+            else:
+                total += 1
+        return total
 
     def str_(self, text: str) -> str:
         _check_len(len(text), MAX_STR_LEN)

@@ -14,6 +14,7 @@ import msgpack
 
 MAX_DEPTH = 16
 MAX_VALUE_BYTES = 64 * 1024
+MAX_VALUE_NODES = 100_000
 MIN_INT = -(2**63)
 MAX_INT = 2**64 - 1
 
@@ -22,8 +23,20 @@ class ValueError_(Exception):
     """A value outside the contract value domain (message says where)."""
 
 
-def check_value(value: Any, depth: int = 0) -> Any:
-    """`value` normalised (tuples to lists); raises ValueError_ when it is not a contract value."""
+def check_value(value: Any) -> Any:
+    """`value` normalised (tuples to lists); raises ValueError_ when it is not a contract value.
+
+    Counts every element it visits, shared ones each time (a list holding one list 100,000
+    times is 100,000 elements): a value larger than MAX_VALUE_NODES is refused before its
+    expanded size can cost anything (it could not be encoded within MAX_VALUE_BYTES anyway)."""
+    visited = [0]
+    return _check(value, 0, visited)
+
+
+def _check(value: Any, depth: int, visited: list[int]) -> Any:
+    visited[0] += 1
+    if visited[0] > MAX_VALUE_NODES:
+        raise ValueError_(f"a value has at most {MAX_VALUE_NODES} elements")
     if depth > MAX_DEPTH:
         raise ValueError_(f"values nest at most {MAX_DEPTH} deep")
     kind = type(value)
@@ -34,13 +47,13 @@ def check_value(value: Any, depth: int = 0) -> Any:
             raise ValueError_("integers must be within -2**63 .. 2**64-1 to be stored or passed")
         return value
     if kind in (list, tuple):
-        return [check_value(item, depth + 1) for item in value]
+        return [_check(item, depth + 1, visited) for item in value]
     if kind is dict:
         out: dict[Any, Any] = {}
         for key, item in value.items():
             if type(key) not in (str, int):
                 raise ValueError_("dict keys must be str or int")
-            out[check_value(key, depth + 1)] = check_value(item, depth + 1)
+            out[_check(key, depth + 1, visited)] = _check(item, depth + 1, visited)
         return out
     raise ValueError_(f"a {kind.__name__} is not a contract value")
 
