@@ -218,5 +218,50 @@ CORPUS: list[tuple[str, str, str]] = [
         "t = [1] * 1000\nfor i in range(5):\n    t = [t] * 1000\nreturn t",
         "contracts/bad_value",
     ),
+    (
+        "exponential tuple as a dict literal key",
+        "t = (1, 2)\nfor i in range(60):\n    t = (t, t)\nd = {t: 1}",
+        "contracts/out_of_compute",
+    ),
+    (
+        "exponential tuple stored as a dict key",
+        "t = (1, 2)\nfor i in range(60):\n    t = (t, t)\nd = {}\nd[t] = 1",
+        "contracts/out_of_compute",
+    ),
+    (
+        "exponential tuple deleted as a dict key",
+        "t = (1, 2)\nfor i in range(60):\n    t = (t, t)\nd = {}\ndel d[t]",
+        "contracts/out_of_compute",
+    ),
+    (
+        "exponential tuple through dict.get",
+        "t = (1, 2)\nfor i in range(60):\n    t = (t, t)\nx = {}.get(t)",
+        "contracts/out_of_compute",
+    ),
+    (
+        "exponential tuple through dict.setdefault",
+        "t = (1, 2)\nfor i in range(60):\n    t = (t, t)\nx = {}.setdefault(t, 1)",
+        "contracts/out_of_compute",
+    ),
+    (
+        "exponential tuple in a dict comprehension",
+        "t = (1, 2)\nfor i in range(60):\n    t = (t, t)\nx = {t: i for i in range(2)}",
+        "contracts/out_of_compute",
+    ),
+    (
+        "exponential tuple through dict()",
+        "t = (1, 2)\nfor i in range(60):\n    t = (t, t)\nx = dict([(t, 1)])",
+        "contracts/out_of_compute",
+    ),
+    (
+        "exponential tuple searched in a list",
+        "t = (1, 2)\nfor i in range(60):\n    t = (t, t)\nx = [(t, 1)].index((t, 2))",
+        "contracts/out_of_compute",
+    ),
+    (
+        "sorting deep distinct lists",
+        "a = [0] * 90000\nb = [0] * 90000\nx = sorted([a, b] * 45000)",
+        "contracts/out_of_compute",
+    ),
     ("quadratic sum of lists", "x = sum([[1]] * 90000, [])", "contracts/execution_error"),
 ]

@@ -13,7 +13,9 @@ only through those guards and never names anything starting with `_`; the guards
 - every binary operator goes through `_binop_` (huge ints, repetition, concatenation, no sets);
 - comparison operands go through `_cmp_arg_` (a comparison of long values costs their length);
 - f-strings go through `_str_` (length cap), and each value they format through `_fmt_` (only
-  str, int, bool and None: a container's text is built before any check could stop it).
+  str, int, bool and None: a container's text is built before any check could stop it);
+- every key a dict literal, dict comprehension or item store (`d[k] = v`, `del d[k]`) hashes
+  goes through `_key_`: a tuple key pays its elements through every level.
 
 The injected names start with `_`, so contract code can neither call nor shadow them.
 """
@@ -81,6 +83,11 @@ def _call(name: str, *args: ast.expr) -> ast.Call:
     return ast.Call(func=ast.Name(name, ast.Load()), args=list(args), keywords=[])
 
 
+def _hashed(key: ast.expr) -> ast.expr:
+    """`_key_(key)` unless the key is a constant (constants are small scalars)."""
+    return key if isinstance(key, ast.Constant) else _call("_key_", key)
+
+
 def _tick(count: int) -> ast.stmt:
     return ast.Expr(_call("_tick_", ast.Constant(count)))
 
@@ -115,6 +122,21 @@ class _Metering(ast.NodeTransformer):
         self.generic_visit(node)
         node.left = _call("_cmp_arg_", node.left)
         node.comparators = [_call("_cmp_arg_", c) for c in node.comparators]
+        return node
+
+    def visit_Dict(self, node: ast.Dict) -> ast.AST:
+        self.generic_visit(node)
+        node.keys = [_hashed(key) if key is not None else None for key in node.keys]
+        return node
+
+    def visit_DictComp(self, node: ast.DictComp) -> ast.AST:
+        self.generic_visit(node)
+        node.key = _hashed(node.key)
+        return node
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        self.generic_visit(node)  # loads are `_getitem_` calls by now: these store or delete
+        node.slice = _hashed(node.slice)
         return node
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> ast.AST:

@@ -70,7 +70,8 @@ _DICT_VIEWS: tuple[type, ...] = (type({}.keys()), type({}.values()), type({}.ite
 _FLAT_TYPES = (int, bool, type(None))  # compared and hashed in constant time
 _SEQUENCES = (str, bytes, list, tuple)
 # Methods a contract may call, by exact type: "flat" costs one unit, "linear" costs the object's
-# size, "sort" n log n; "wrapped" ones are replaced by a metered version below.
+# size, "deep" its elements through every level (they compare), "sort" that times log n, "keyed"
+# pays for hashing its key argument (`key`); "wrapped" ones are replaced by a metered version.
 _METHODS: dict[type, dict[str, str]] = {
     str: {
         "lower": "linear",
@@ -94,23 +95,23 @@ _METHODS: dict[type, dict[str, str]] = {
         "append": "flat",
         "pop": "flat",
         "clear": "flat",
-        "index": "linear",
-        "count": "linear",
+        "index": "deep",
+        "count": "deep",
         "insert": "linear",
-        "remove": "linear",
+        "remove": "deep",
         "reverse": "linear",
         "copy": "linear",
         "sort": "sort",
         "extend": "wrapped",
     },
-    tuple: {"index": "linear", "count": "linear"},
+    tuple: {"index": "deep", "count": "deep"},
     dict: {
-        "get": "flat",
+        "get": "keyed",
         "keys": "flat",
         "values": "flat",
         "items": "flat",
-        "pop": "flat",
-        "setdefault": "flat",
+        "pop": "keyed",
+        "setdefault": "keyed",
         "clear": "flat",
         "copy": "linear",
         "update": "wrapped",
@@ -200,9 +201,13 @@ class Guards:
                 self.tick(size_cost(obj))
                 if kind is str or kind is bytes:  # results may grow: hex(), upper("ß")
                     return _text_result_checked(getattr(obj, name))
+            elif cost == "deep":
+                self.tick(self.deep_cost(obj))
             elif cost == "sort":
-                n = len(obj)
-                self.tick(n * max(1, math.ceil(math.log2(n + 1))))
+                self.tick(self.deep_cost(obj) * max(1, math.ceil(math.log2(len(obj) + 1))))
+            elif cost == "keyed":
+                method = getattr(obj, name)
+                return lambda key, *rest: method(self.key(key), *rest)
             return getattr(obj, name)
         public = PUBLIC_ATTRIBUTES.get(kind)
         if public is not None and name in public:
@@ -235,6 +240,14 @@ class Guards:
         for item in iterable:
             tick(cost)
             yield item
+
+    def keyed_pairs(self, source: Any) -> list[Any]:
+        """The (key, value) pairs of a dict or an iterable, materialised, tuple keys paid for."""
+        pairs = self.materialise(source.items() if type(source) is dict else source)
+        for pair in pairs:
+            if type(pair) in (tuple, list) and pair and type(pair[0]) is tuple:
+                self.key(pair[0])
+        return pairs
 
     def materialise(self, iterable: Iterable[Any]) -> list[Any]:
         out: list[Any] = []
@@ -299,6 +312,13 @@ class Guards:
             self.tick(len(value) // SIZE_DIVISOR)
         return value
 
+    def key(self, value: Any) -> Any:
+        """`_key_`: a value about to be hashed as a dict key. A tuple's hash walks every level
+        (a tuple of itself, repeated, is exponentially large), so it pays its elements."""
+        if type(value) is tuple:
+            self.tick(self.deep_cost(value))
+        return value
+
     def deep_cost(self, value: Any) -> int:
         """What comparing or hashing `value` can cost: its elements counted through every
         level, a shared element each time it appears (the work CPython does), text by 16
@@ -339,7 +359,7 @@ class Guards:
 
     def _dict_update(self, target: dict[Any, Any]) -> Callable[[Any], None]:
         def update(other: Any) -> None:
-            pairs = self.materialise(other.items() if type(other) is dict else other)
+            pairs = self.keyed_pairs(other)
             _check_len(len(target) + len(pairs), MAX_SEQ_LEN)
             target.update(pairs)
 
@@ -375,6 +395,7 @@ class Guards:
             "_cmp_arg_": self.cmp_arg,
             "_str_": self.str_,
             "_fmt_": format_scalar,
+            "_key_": self.key,
         }
 
 
@@ -384,8 +405,7 @@ def make_builtins(guards: Guards, importer: Callable[..., Any]) -> dict[str, Any
 
     def sorted_(iterable: Iterable[Any], key: Any = None, reverse: bool = False) -> list[Any]:
         items = materialise(iterable)
-        n = len(items)
-        tick(n * max(1, math.ceil(math.log2(n + 1))))
+        tick(guards.deep_cost(items) * max(1, math.ceil(math.log2(len(items) + 1))))
         return sorted(items, key=key, reverse=reverse)
 
     def min_(*args: Any, **kwargs: Any) -> Any:
@@ -420,11 +440,7 @@ def make_builtins(guards: Guards, importer: Callable[..., Any]) -> dict[str, Any
         return range(*args)
 
     def dict_(*args: Any, **kwargs: Any) -> dict[Any, Any]:
-        pairs = (
-            materialise(args[0].items() if args and type(args[0]) is dict else args[0])
-            if args
-            else []
-        )
+        pairs = guards.keyed_pairs(args[0]) if args else []
         _check_len(len(pairs) + len(kwargs), MAX_SEQ_LEN)
         return dict(pairs, **kwargs)
 
