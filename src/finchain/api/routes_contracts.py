@@ -24,11 +24,17 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from finchain.api.errors import ERR_NOT_FOUND, ApiError
-from finchain.api.routes_query import BAD_REQUEST, NOT_FOUND, HeightQuery, query_at
+from finchain.api.routes_query import (
+    BAD_REQUEST,
+    NOT_FOUND,
+    HeightQuery,
+    parse_address_param,
+    query_at,
+)
 from finchain.api.schemas import ContractEventsResponse, ContractQueryRequest, ContractQueryResponse
 from finchain.api.services import NodeServices
 from finchain.app.queries import ERR_BAD_QUERY
-from finchain.crypto import format_address, parse_address
+from finchain.crypto import format_address
 from finchain.errors import InvalidTransaction
 from finchain.modules.contracts.errors import ERR_UNKNOWN_CONTRACT
 from finchain.store import Database
@@ -113,7 +119,7 @@ def build_contracts_router(services: NodeServices) -> APIRouter:
     def get_events(
         address: str, from_height: EventHeight = None, to_height: EventHeight = None
     ) -> JSONResponse:
-        contract = _parse_address(address)
+        contract = parse_address_param(address)
         query("contracts/info", None, address=address)  # 404 if there is no such contract
         latest = app.height
         end = latest if to_height is None else to_height
@@ -166,10 +172,3 @@ def _validate_range(start: int, end: int, *, explicit: bool) -> None:
             ERR_BAD_QUERY,
             f"at most {MAX_EVENT_BLOCKS} blocks per request; ask for {start}..{end} in parts",
         )
-
-
-def _parse_address(text: str) -> bytes:
-    try:
-        return parse_address(text)
-    except ValueError as exc:
-        raise InvalidTransaction(ERR_BAD_QUERY, str(exc)) from None

@@ -107,7 +107,7 @@ def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
     )
     def get_account(address: str, height: HeightQuery = None) -> JSONResponse:
         account = query("account", height, address=address)
-        pending_nonce = engine.get_pending_nonce(_parse_address(address))
+        pending_nonce = engine.get_pending_nonce(parse_address_param(address))
         return JSONResponse({**account, "pending_nonce": pending_nonce})
 
     @router.get(
@@ -129,7 +129,7 @@ def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
     def get_account_txs(
         address: str, limit: Annotated[int, Query(ge=1, le=1000)] = 100
     ) -> JSONResponse:
-        hashes = db.find_account_txs(_parse_address(address), limit)
+        hashes = db.find_account_txs(parse_address_param(address), limit)
         return JSONResponse({"tx_hashes": [h.hex() for h in hashes]})
 
     @router.get("/members", response_model=list[MemberJson], tags=["members"])
@@ -175,7 +175,8 @@ def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
     return router
 
 
-def _parse_address(text: str) -> bytes:
+def parse_address_param(text: str) -> bytes:
+    """An address from a path or query parameter; a bad one is 400 `query/bad_request`."""
     try:
         return parse_address(text)
     except ValueError as exc:

@@ -38,7 +38,6 @@ from finchain.vm import (
     OutOfCompute,
     decode_args,
 )
-from finchain.vm.abi import CONSTRUCTOR
 from finchain.vm.meter import DEPLOY_PER_BYTE
 from finchain.vm.runtime import MAX_MESSAGE, ContractError
 from finchain.vm.values import ValueError_, to_json_value
@@ -94,7 +93,7 @@ def handle_deploy(ctx: ExecutionContext, msg: Deploy, members: Membership) -> No
     def construct() -> None:
         meter.charge(DEPLOY_PER_BYTE * len(msg.code.encode("utf-8")))
         if compiled.abi.constructor is not None:
-            host.run(call_context, CONSTRUCTOR, args, meter)
+            host.construct(call_context, args, meter)
 
     _run_metered(ctx, meter, construct)
     # EMIT
@@ -114,8 +113,6 @@ def handle_call(ctx: ExecutionContext, msg: Call, members: Membership) -> None:
     _check_compute(ctx, params, msg.compute_limit)
     # VALIDATE
     keeper.get(msg.contract)
-    if msg.function == CONSTRUCTOR:
-        raise InvalidTransaction(errors.ERR_UNKNOWN_FUNCTION, "init runs only at deploy")
     args = _decode_args(msg.args)
     contract = format_address(msg.contract)
     # APPLY: the payment first, then the function (both undone if the function fails)
@@ -169,11 +166,7 @@ def call_read_only(
 ) -> tuple[Any, int]:
     """Run `function` without a transaction: no fee, no writes (refused), at `ctx`'s state.
     Returns (result, compute used); failures raise InvalidTransaction like a call."""
-    keeper = ContractsKeeper(ctx.state)
-    params = keeper.params()
-    keeper.get(contract)
-    if function == CONSTRUCTOR:
-        raise InvalidTransaction(errors.ERR_UNKNOWN_FUNCTION, "init runs only at deploy")
+    params = ContractsKeeper(ctx.state).params()
     limit = min(compute_limit or params.max_compute, params.max_compute)
     meter = Meter(limit)
     call_context = _context(ctx, format_address(contract), format_address(ctx.sender))

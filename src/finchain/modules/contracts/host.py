@@ -80,7 +80,17 @@ class LedgerHost:
     # ---- calls ---------------------------------------------------------------------------
 
     def run(self, context: CallContext, function: str, args: list[Any], meter: Meter) -> Any:
-        """Run `function` of `context.contract` with this host (the outermost call too)."""
+        """Run exported `function` of `context.contract` with this host (the outermost call
+        too); `init` is refused: it runs only through `construct`, at deploy."""
+        if function == CONSTRUCTOR:
+            raise ContractFailure("unknown_function", "init runs only at deploy")
+        return self._execute(context, function, args, meter)
+
+    def construct(self, context: CallContext, args: list[Any], meter: Meter) -> Any:
+        """Run the constructor of the contract being deployed."""
+        return self._execute(context, CONSTRUCTOR, args, meter)
+
+    def _execute(self, context: CallContext, function: str, args: list[Any], meter: Meter) -> Any:
         if context.contract in self.stack:
             raise ContractFailure("reentrancy", f"{context.contract} is already executing")
         if len(self.stack) >= MAX_CONTRACT_CALL_DEPTH:
@@ -98,8 +108,6 @@ class LedgerHost:
     ) -> Any:
         if type(function) is not str:
             raise ContractFailure("bad_args", "a function name is a string")
-        if function == CONSTRUCTOR:
-            raise ContractFailure("unknown_function", "init runs only at deploy")
         meter.charge(CONTRACT_CALL)
         address = format_address(_parse(target))
         inner = CallContext(
