@@ -14,8 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
-import finchain.app.router  # noqa: F401  (the router wires every module: all types registered)
-from finchain.model.message import ANY_MEMBER, AllowedRoles, list_permissions
+from finchain.app.permissions import list_wired_permissions, render_permission_rows
+from finchain.node.wiring import MODULES
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
 
@@ -45,25 +45,9 @@ alters business transactions (DOMAIN REG-1).
 """
 
 
-def describe_senders(roles: AllowedRoles) -> str:
-    if roles is ANY_MEMBER:
-        return "any member"
-    if not roles:
-        return "governance vote only"
-    return ", ".join(f"`{role}`" for role in sorted(roles))
-
-
 def render_permissions() -> str:
-    """The whole page, from the registry."""
-    rows = [
-        f"| `{p.type_name}` | {describe_senders(p.roles)} | {_escape_cell(p.description)} |"
-        for p in list_permissions()
-    ]
-    return HEADER + "\n".join(rows) + "\n"
-
-
-def _escape_cell(text: str) -> str:
-    return text.replace("|", "\\|") if text else "—"  # a class without a docstring
+    """The whole page, from the wiring list and the registry."""
+    return HEADER + render_permission_rows(MODULES)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     DOC_PATH.write_text(page, encoding="utf-8")
-    print(f"wrote {DOC_PATH} ({len(list_permissions())} message types)")
+    print(f"wrote {DOC_PATH} ({len(list_wired_permissions(MODULES))} message types)")
     return 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,7 +12,9 @@ from finchain.app import Application, ChainParams
 from finchain.crypto import Address, CryptoSuite, PrivateKey, format_address, get_suite
 from finchain.engine.solo import SoloEngine
 from finchain.model import Receipt, Transaction, sign_transaction
+from finchain.modules.module import Module
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
+from finchain.node.wiring import MODULES
 from finchain.store import Database
 
 CHAIN_ID = "finchain-test"
@@ -75,10 +76,13 @@ def make_chain(
     supervision: dict[str, Any] | None = None,
     key_seed: bytes | None = None,
     contracts: dict[str, Any] | None = None,
+    modules: Sequence[Module] = MODULES,
+    sections: dict[str, Any] | None = None,
 ) -> Chain:
     """A fresh chain of the dev organisations (plus `extra_orgs`: (org id, roles), each with one
     account key named like the org) on the solo engine, in `path`. With `key_seed` the dev
-    organisations' keys derive from it, so two runs build the same chain."""
+    organisations' keys derive from it, so two runs build the same chain. `modules` is the
+    wiring list (default: the platform's) and `sections` adds genesis sections by name."""
     suite = get_suite(suite_name)
     keys: dict[str, PrivateKey] = {
         org: (
@@ -98,24 +102,26 @@ def make_chain(
         CHAIN_ID, suite_name, org_accounts, extra, GENESIS_TIME_MS, params=params
     )
     if extra_orgs:
-        members = list(genesis.members)
+        members = list(genesis.section("members", []))
         for org_id, roles in extra_orgs:
             keys[org_id] = suite.generate_private_key()
             account = format_address(suite.address(keys[org_id].public_key))
             members.append(
                 {"id": org_id, "name": org_id, "roles": list(roles), "accounts": [account]}
             )
-        genesis = dataclasses.replace(genesis, members=members)
+        genesis = genesis.with_section("members", members)
     if clearing is not None:
-        genesis = dataclasses.replace(genesis, clearing=clearing)
+        genesis = genesis.with_section("clearing", clearing)
     if governance is not None:
-        genesis = dataclasses.replace(genesis, governance=governance)
+        genesis = genesis.with_section("governance", governance)
     if supervision is not None:
-        genesis = dataclasses.replace(genesis, supervision=supervision)
+        genesis = genesis.with_section("supervision", supervision)
     if contracts is not None:
-        genesis = dataclasses.replace(genesis, contracts=contracts)
+        genesis = genesis.with_section("contracts", contracts)
+    for name, section in (sections or {}).items():
+        genesis = genesis.with_section(name, section)
     db = Database(path)
-    app = Application(db)
+    app = Application(db, modules)
     app.init_chain(genesis, validators)
     clock = [GENESIS_TIME_MS]
 

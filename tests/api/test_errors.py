@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from finchain.api import NodeServices, create_api
 from finchain.app import Application
 from finchain.engine.solo import SoloEngine
+from finchain.node.wiring import MODULES
 from finchain.store import Database
 from tests.api.support import snapshot, transfer
 from tests.helpers import Chain
@@ -142,7 +143,7 @@ def test_rejection_details_carry_the_tx_hash(client: TestClient, api_chain: Chai
 
 def test_node_without_genesis_is_503_not_ready(tmp_path: Path) -> None:
     db = Database(tmp_path / "empty")
-    app = Application(db)
+    app = Application(db, MODULES)
     engine = SoloEngine(app)
     try:
         with TestClient(create_api(NodeServices(app, engine, db))) as client:

@@ -13,6 +13,8 @@ import pytest
 from websockets.sync.client import connect
 
 from finchain.crypto import PrivateKey, get_suite
+from finchain.engine.cometbft import CometEngine
+from finchain.engine.solo import SoloEngine
 from finchain.model import Transaction, sign_transaction
 from finchain.modules.bank import Transfer
 from finchain.node.config import (
@@ -122,6 +124,35 @@ def test_node_needs_a_genesis(tmp_path: Path) -> None:
         Node.open(tmp_path / "empty")
 
 
+def test_one_root_builds_either_engine_from_node_json(home: Home) -> None:
+    save_node_config(home.path, NodeConfig(api_port=0, solo_max_block_txs=7, data_dir="db"))
+    with Node.open(home.path) as solo:
+        assert isinstance(solo.engine, SoloEngine) and solo.engine.config.max_block_txs == 7
+        assert solo.app.is_initialised and (home.path / "db").is_dir()
+
+    comet_home = home.path.parent / "member"
+    comet_home.mkdir()
+    config = NodeConfig(engine="cometbft", api_port=0, solo_max_block_txs=7, max_body_bytes=99)
+    with Node.open(comet_home, config) as member:
+        assert isinstance(member.engine, CometEngine)
+        assert member.engine.handlers.max_block_txs == 7
+        assert not member.app.is_initialised  # CometBFT's InitChain does it, not the node
+        assert member.cometbft is None and member.anchorer is None
+
+
+def test_invalid_block_interval_on_cometbft_without_its_process(tmp_path: Path) -> None:
+    config = NodeConfig(engine="cometbft", solo_block_interval_s=0.5, cometbft_home="")
+    with pytest.raises(NodeConfigError, match="timeout_commit"):
+        Node.open(tmp_path, config)
+
+
+def test_invalid_audit_anchor_key_fails_the_start(home: Home) -> None:
+    save_node_config(home.path, NodeConfig(api_port=0, audit_anchor_key="nobody"))
+    with pytest.raises(NodeConfigError, match="audit_anchor_key 'nobody'"):
+        Node.open(home.path)
+    assert not (home.path / "data").exists()  # refused before the database was opened
+
+
 # ---- config ------------------------------------------------------------------------------------
 
 
@@ -153,6 +184,8 @@ def test_config_round_trips_and_fills_defaults(tmp_path: Path) -> None:
         '{"api_port": 70000}',
         '{"engine": "raft"}',
         '{"max_body_bytes": 0}',
+        '{"log_level": "loud"}',
+        '{"data_dir": ""}',
     ],
 )
 def test_invalid_config_is_refused(tmp_path: Path, text: str) -> None:

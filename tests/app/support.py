@@ -10,19 +10,21 @@ from __future__ import annotations
 import enum
 import shutil
 import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from finchain.app import Application, FinalizeResult, load_genesis
-from finchain.app.ante import nonce_key
+from finchain.app import Application, FinalizeResult
 from finchain.codec import Value, decode, decode_uint, encode, encode_uint
 from finchain.crypto import Address, PrivateKey, parse_address
 from finchain.engine.solo import SoloEngine
 from finchain.model import BlockHeader, Receipt, compute_block_hash, decode_signed_tx
 from finchain.model.tx import SIGN_DOMAIN
+from finchain.modules.auth.keys import nonce_key
 from finchain.modules.bank import keys as bank_keys
+from finchain.modules.module import Module
+from finchain.node.wiring import MODULES
 from finchain.store import Database, TxLocation
 from tests.helpers import CHAIN_ID, Chain
 
@@ -192,6 +194,7 @@ def assert_replay_reproduces(
     original: Database,
     path: Path,
     then: Callable[[Application, Database], None] | None = None,
+    modules: Sequence[Module] = MODULES,
 ) -> None:
     """G-4: a fresh store fed the same genesis and blocks reaches every app hash and the state;
     `then` runs on the replica before it is closed (e.g. to recompute a report there)."""
@@ -200,8 +203,8 @@ def assert_replay_reproduces(
     assert raw_genesis is not None and meta is not None
     replica_db = Database(path)
     try:
-        replica = Application(replica_db)
-        genesis_hash = replica.init_chain(load_genesis(raw_genesis))
+        replica = Application(replica_db, modules)
+        genesis_hash = replica.init_chain(replica.parse_genesis(raw_genesis))
         first = original.load_block(1)
         assert genesis_hash == (first.prev_app_hash if first else meta.app_hash)
         for height in range(1, meta.height + 1):
@@ -238,7 +241,7 @@ def reopen(chain: Chain) -> None:
     chain.engine.stop()
     chain.db.close()
     chain.db = Database(chain.path)
-    chain.app = Application(chain.db)
+    chain.app = Application(chain.db, chain.app.modules.modules)
     clock = chain.clock
 
     def tick() -> int:

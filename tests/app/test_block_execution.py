@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from finchain.app import ChainParams
-from finchain.app.ante import nonce_key
 from finchain.codec import encode, encode_uint
 from finchain.errors import InternalError
+from finchain.modules.auth.keys import nonce_key
 from finchain.modules.bank import Issue, Redeem, Transfer
 from finchain.modules.bank import keys as bank_keys
 from finchain.modules.members import AddAccount

@@ -12,6 +12,7 @@ from finchain.app import load_genesis
 from finchain.cli.main import app
 from finchain.node.config import load_node_config
 from finchain.node.node import Node
+from finchain.node.wiring import MODULES
 from finchain.sdk import Client, Keyring, Wallet
 
 
@@ -21,12 +22,12 @@ def test_init_writes_a_complete_home(runner: CliRunner, tmp_path: Path, suite_na
         app, ["init", "--home", str(home), "--suite", suite_name, "--chain-id", "demo-1"]
     )
     assert result.exit_code == 0, result.output
-    genesis = load_genesis((home / "genesis.json").read_bytes())
+    genesis = load_genesis((home / "genesis.json").read_bytes(), MODULES)
     assert (genesis.chain_id, genesis.crypto_suite) == ("demo-1", suite_name)
     assert genesis.genesis_time_ms > 1_700_000_000_000
     keys = Keyring(home / "keys").list()
     assert [k.name for k in keys] == ["bank-a", "bank-b", "bank-c", "pboc", "regulator"]
-    accounts = {m["id"]: m["accounts"][0] for m in genesis.members}
+    accounts = {m["id"]: m["accounts"][0] for m in genesis.section("members")}
     assert all(accounts[k.name] == k.address for k in keys)
     assert load_node_config(home).api_port == 8600
     wallet = Wallet.from_keystore("pboc", "test-password", keys_dir=home / "keys")

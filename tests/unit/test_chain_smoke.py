@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from finchain.app import Application
 from finchain.modules.bank import Issue, Transfer
+from finchain.node.wiring import MODULES
 from finchain.store import Database
 from tests.helpers import Chain
 
@@ -21,5 +22,5 @@ def test_issue_transfer_and_restart(chain: Chain) -> None:
     height, app_hash = chain.app.height, chain.app.app_hash
     chain.db.close()
     chain.db = Database(chain.path)
-    restarted = Application(chain.db)
+    restarted = Application(chain.db, MODULES)
     assert (restarted.height, restarted.app_hash) == (height, app_hash)

@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from finchain.crypto import CryptoSuite, PrivateKey, format_address, get_suite
-from finchain.sdk import keystore
-from finchain.sdk.keystore import (
+from finchain.keys import keystore
+from finchain.keys.keystore import (
     KeyInfo,
     Keyring,
     KeystoreError,

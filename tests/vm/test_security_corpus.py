@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from finchain.app import ChainParams
-from finchain.app.ante import nonce_key
 from finchain.codec import decode_uint
+from finchain.modules.auth.keys import nonce_key
 from finchain.modules.bank import Issue, Transfer
 from finchain.modules.bank import keys as bank_keys
 from finchain.modules.contracts import Deploy

@@ -12,6 +12,6 @@ from __future__ import annotations
 
 from finchain.api.errors import ApiError
 from finchain.api.server import create_api
-from finchain.api.services import ApiSettings, NodeServices, TxEngine
+from finchain.api.services import ApiSettings, NodeServices
 
-__all__ = ["ApiError", "ApiSettings", "NodeServices", "TxEngine", "create_api"]
+__all__ = ["ApiError", "ApiSettings", "NodeServices", "create_api"]

@@ -25,12 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from finchain.app import CheckTxResult
 from finchain.app.application import ERR_NOT_INITIALISED
-from finchain.engine.cometbft import (
-    ERR_MEMPOOL_FULL,
-    ERR_OUTCOME_UNKNOWN,
-    ERR_RPC_FAILED,
-    ERR_UNAVAILABLE,
-)
+from finchain.engine.base import is_retry_later
 from finchain.errors import ErrorCode, InvalidTransaction, NotFound, register_error
 
 ERR_NOT_FOUND = register_error("api", 1, "not_found", "no such transaction, block or resource")
@@ -79,20 +74,14 @@ def error_response(
     return JSONResponse(render_error(code, message, details), status_code=status)
 
 
-# Refusals that are the node's condition, not the transaction's fault: 503, retry later.
-_UNAVAILABLE_CODES = frozenset(
-    str(code) for code in (ERR_MEMPOOL_FULL, ERR_OUTCOME_UNKNOWN, ERR_RPC_FAILED, ERR_UNAVAILABLE)
-)
-
-
 def rejection_error(result: CheckTxResult) -> ApiError:
     """The answer to a transaction `check_tx` refused: 400 with its code; 503 before genesis
-    and when the consensus engine could not take it (mempool full, CometBFT unreachable, no
-    answer: `cometbft/outcome_unknown` means re-send the same bytes)."""
+    and when the engine could not take it (`engine.base.RETRY_LATER_CODES`: mempool full,
+    CometBFT unreachable, no answer: `cometbft/outcome_unknown` means re-send the same bytes)."""
     if result.code == str(ERR_NOT_INITIALISED):
         return ApiError(503, ERR_NOT_READY, result.log)
     details = {**result.details, "hash": result.tx_hash.hex()}
-    status = 503 if result.code in _UNAVAILABLE_CODES else 400
+    status = 503 if is_retry_later(result.code) else 400
     return ApiError(status, result.code, result.log, **details)
 
 

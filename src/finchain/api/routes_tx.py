@@ -35,7 +35,7 @@ from finchain.api.schemas import (
 )
 from finchain.api.services import ApiSettings, NodeServices
 from finchain.api.submission import Submission, Submitter, wait_for_futures
-from finchain.engine.solo import RejectedOnRecheck
+from finchain.engine.base import RejectedOnRecheck
 from finchain.errors import InvalidTransaction
 from finchain.model import decode_signed_tx
 

@@ -1,8 +1,8 @@
 """What the API needs from the node (`NodeServices`) and how it is tuned (`ApiSettings`).
 
 The API owns no chain objects: the node builds the application, engine and database and hands
-them over here. `TxEngine` is the engine surface the API uses, declared by its user (the solo
-engine satisfies it; a CometBFT adapter will too).
+them over here. The engine is seen only through `engine.base.TxEngine` (admission, commit
+futures, block listeners): the API never imports a concrete engine and never starts or stops one.
 
 Concurrency: `TxEngine` methods are thread-safe and may block (they take the engine lock), so the
 API calls them from worker threads, never on the event loop.
@@ -10,14 +10,11 @@ API calls them from worker threads, never on the event loop.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-from finchain.app import Application, CheckTxResult
-from finchain.model import BlockRecord, Receipt
+from finchain.app import Application
+from finchain.engine.base import TxEngine
 from finchain.store import Database
 
 MIB = 1024 * 1024
@@ -26,26 +23,6 @@ DEFAULT_MAX_BATCH_BODY_BYTES = 8 * MIB
 DEFAULT_COMMIT_TIMEOUT_S = 30.0
 MAX_BATCH_TXS = 10_000
 DEFAULT_WS_MAX_BACKLOG = 10_000
-
-BlockListener = Callable[[BlockRecord, list[Receipt]], None]
-Admission = tuple[CheckTxResult, Future[Receipt] | None]
-
-
-class TxEngine(Protocol):
-    """Mempool admission, commit notification and pending-state reads of a consensus engine."""
-
-    def submit(self, raw: bytes) -> Admission: ...
-
-    def submit_batch(self, raws: list[bytes]) -> list[Admission]: ...
-
-    def subscribe(self, listener: BlockListener) -> Callable[[], None]: ...
-
-    def get_pending_nonce(self, address: bytes) -> int: ...
-
-    def is_pending(self, tx_hash: bytes) -> bool: ...
-
-    @property
-    def mempool_size(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

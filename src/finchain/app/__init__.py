@@ -15,7 +15,7 @@ from finchain.app.application import (
     QueryResult,
 )
 from finchain.app.genesis import GenesisDoc, load_genesis
-from finchain.modules.params import ChainParams
+from finchain.model.params import ChainParams
 
 __all__ = [
     "Application",

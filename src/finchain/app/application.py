@@ -15,61 +15,47 @@ from typing import Any
 
 from finchain.app import ante
 from finchain.app.genesis import ERR_BAD_GENESIS, GenesisDoc, load_genesis
+from finchain.app.modules import ModuleSet, run_invariants
 from finchain.app.queries import run_query
 from finchain.app.router import Router
 from finchain.crypto import Address, CryptoSuite, get_suite
 from finchain.errors import InternalError, InvalidTransaction, NotFound, register_error
 from finchain.model.block import BlockHeader, BlockRecord
+from finchain.model.params import ChainParams
 from finchain.model.receipt import CODE_OK, Event, Receipt
 from finchain.model.tx import SignedTransaction
-from finchain.modules.bank import BankKeeper
-from finchain.modules.bank.genesis import init_bank_genesis
-from finchain.modules.bank.invariants import INVARIANTS as BANK_INVARIANTS
-from finchain.modules.clearing.genesis import init_clearing_genesis
-from finchain.modules.clearing.handlers import process_end_of_block as process_clearing_end_of_block
-from finchain.modules.clearing.invariants import INVARIANTS as CLEARING_INVARIANTS
 from finchain.modules.context import ExecutionContext
-from finchain.modules.contracts.genesis import init_contracts_genesis
-from finchain.modules.governance.genesis import init_governance_genesis
-from finchain.modules.governance.handlers import (
-    process_end_of_block as process_governance_end_of_block,
+from finchain.modules.module import (
+    AnteContext,
+    BlockHook,
+    GenesisContext,
+    Module,
+    QueryContext,
 )
-from finchain.modules.governance.invariants import INVARIANTS as GOVERNANCE_INVARIANTS
-from finchain.modules.members import MembersView
-from finchain.modules.members.genesis import init_members_genesis
-from finchain.modules.members.invariants import INVARIANTS as MEMBERS_INVARIANTS
-from finchain.modules.params import PARAMS_KEY, ChainParams
-from finchain.modules.supervision.genesis import init_supervision_genesis
-from finchain.modules.supervision.invariants import INVARIANTS as SUPERVISION_INVARIANTS
-from finchain.modules.supervision.keeper import SupervisionView
-from finchain.modules.validators import compute_validator_updates
-from finchain.modules.validators.genesis import init_validators_genesis, parse_genesis_validators
-from finchain.modules.validators.invariants import INVARIANTS as VALIDATORS_INVARIANTS
-from finchain.state import GENESIS_PREV_APP_HASH, Overlay, StateReader, compute_app_hash
+from finchain.state import (
+    GENESIS_PREV_APP_HASH,
+    Overlay,
+    StateReader,
+    compute_app_hash,
+    run_on_branch,
+)
 from finchain.store import Database, HistoricalView
 
 log = logging.getLogger(__name__)
 
-APP_VERSION = 1
-FEE_COLLECTOR_SEED = b"finchain/fee_collector"
+APP_VERSION = 2  # 2: modules wired from one list; chain parameters under `params/chain`
 BASE_GAS = 1_000
 GAS_PER_TX_BYTE = 10
 GAS_PER_WRITE_BYTE = 30
 DECODE_CACHE_SIZE = 200_000
-CONTRACT_CALL_QUERY = "contracts/call"
+CHAIN_PARAMS_INTERFACE = "params.chain"
+NONCES_INTERFACE = "auth.nonces"
+FEE_COLLECTOR_INTERFACE = "auth.fee_collector"
 
 ERR_NOT_INITIALISED = register_error("app", 1, "not_initialised", "the chain has no genesis yet")
 ERR_TOO_MANY_TXS = register_error("app", 2, "too_many_txs", "block has more than max_block_txs")
 
 END_BLOCK_SENDER = Address(bytes(20))  # the "sender" of end-of-block work: nobody
-INVARIANTS = [
-    *MEMBERS_INVARIANTS,
-    *BANK_INVARIANTS,
-    *VALIDATORS_INVARIANTS,
-    *CLEARING_INVARIANTS,
-    *GOVERNANCE_INVARIANTS,
-    *SUPERVISION_INVARIANTS,
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,19 +124,23 @@ class _Outcome:
 class Application:
     """One instance per node. Not thread-safe: the engine serialises all calls."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, modules: Sequence[Module]) -> None:
         self.db = db
-        self.router = Router()
+        self.modules = ModuleSet(modules)
+        self.interfaces = self.modules.interfaces(self._dispatch)
+        self.router = Router(self.modules.handlers(self.interfaces))
+        self._chain_params_view: Callable[[StateReader], Any] | None = self.modules.provided.get(
+            CHAIN_PARAMS_INTERFACE
+        )  # type: ignore[assignment]
         self._genesis: GenesisDoc | None = None
         self.suite: CryptoSuite = get_suite("intl")
         self._last = LastCommit(0, GENESIS_PREV_APP_HASH, 0)
         self._pending: _PendingBlock | None = None
         self._check_state = Overlay(db)
         self._decoded: dict[bytes, SignedTransaction] = {}
-        self._params_cache: tuple[bytes, ChainParams] = (b"", ChainParams())
         raw_genesis = db.load_genesis()
         if raw_genesis is not None:
-            self._load_genesis(load_genesis(raw_genesis))
+            self._load_genesis(self.parse_genesis(raw_genesis))
             meta = db.load_meta()
             if meta is None:
                 raise InternalError("database has a genesis but no chain meta")
@@ -165,6 +155,10 @@ class Application:
         if self._genesis is None:
             raise InvalidTransaction(ERR_NOT_INITIALISED, "init_chain has not run")
         return self._genesis
+
+    def parse_genesis(self, data: bytes | str | dict[str, Any]) -> GenesisDoc:
+        """Parse and check a genesis document for this application's modules."""
+        return load_genesis(data, self.modules.modules)
 
     @property
     def is_initialised(self) -> bool:
@@ -186,16 +180,10 @@ class Application:
             raise InternalError("init_chain on an initialised chain")
         self._load_genesis(genesis)
         state = Overlay(self.db)
-        state.set(PARAMS_KEY, genesis.params.encode())
-        init_members_genesis(state, genesis.members)
-        init_bank_genesis(state, genesis.bank, MembersView(state))
-        if validators is None:
-            validators = parse_genesis_validators(genesis.validators)
-        init_validators_genesis(state, validators)
-        init_clearing_genesis(state, genesis.clearing)
-        init_governance_genesis(state, genesis.governance)
-        init_supervision_genesis(state, genesis.supervision)
-        init_contracts_genesis(state, genesis.contracts)
+        document = genesis.to_json()
+        env = GenesisContext(genesis.chain_id, self.interfaces, validators)
+        for part in self.modules.genesis_parts:
+            part.init(state, document.get(part.section, part.default()), env)
         violations = self.check_invariants(state)
         if violations:
             raise InvalidTransaction(ERR_BAD_GENESIS, f"genesis breaks invariants: {violations}")
@@ -275,7 +263,8 @@ class Application:
             receipts.append(receipt)
             touched.extend((address, index) for address in sorted(accounts))
         block_events = self._process_end_of_block(block_state, header)
-        validator_updates = compute_validator_updates(self.db, block_state.writes)
+        updates = self.modules.validator_updates
+        validator_updates = updates(self.db, block_state.writes) if updates is not None else []
         prev_app_hash = self._last.app_hash
         app_hash = compute_app_hash(self.suite, prev_app_hash, block_state.writes)
         record = BlockRecord(
@@ -285,37 +274,31 @@ class Application:
         return FinalizeResult(receipts, app_hash, validator_updates, list(block_events))
 
     def _process_end_of_block(self, block_state: Overlay, header: BlockHeader) -> tuple[Event, ...]:
-        """End-of-block hooks, in order: governance (close votes, run passed actions), then
-        clearing (gross retries and the LSM). Each runs on its own branch of the block's state,
-        kept only if it succeeds. A hook that rejects (InvalidTransaction) is a bug, but the
-        same one on every node, so the block goes on without it (logged). Any other exception
-        is a broken invariant and halts the node, as CometBFT does on a panic."""
-        hooks: list[tuple[str, Callable[[ExecutionContext], None]]] = [
-            (
-                "governance",
-                lambda ctx: process_governance_end_of_block(
-                    ctx, MembersView(ctx.state), self.router.dispatch
-                ),
-            ),
-            ("clearing", process_clearing_end_of_block),
-        ]
+        """The modules' end-of-block hooks in their declared order (governance closes votes and
+        runs passed actions, then clearing's gross retries and LSM), each on its own branch kept
+        only if it succeeds. A hook that rejects (InvalidTransaction) is a bug, but the same one
+        on every node, so the block goes on without it (logged). Any other exception is a broken
+        invariant and halts the node, as CometBFT does on a panic."""
         events: list[Event] = []
-        for name, hook in hooks:
-            branch = block_state.branch()
+        for hook in self.modules.end_block_hooks:
             ctx = ExecutionContext(
-                branch, header.chain_id, header.height, header.time_ms, END_BLOCK_SENDER, b""
+                block_state, header.chain_id, header.height, header.time_ms, END_BLOCK_SENDER, b""
             )
+
+            def run(branch: Overlay, ctx: ExecutionContext = ctx, hook: BlockHook = hook) -> None:
+                ctx.state = branch
+                hook.run(ctx, self.interfaces)
+
             try:
-                hook(ctx)
+                run_on_branch(block_state, run)
             except InvalidTransaction as err:
-                log.error("end of block %s failed at height=%d: %s", name, header.height, err)
+                log.error("end of block %s failed at height=%d: %s", hook.name, header.height, err)
                 continue
-            branch.merge_into_parent()
             events.extend(ctx.events)
         return tuple(events)
 
-    def commit(self) -> int:
-        """Persist the finalized block durably; returns the new committed height."""
+    def commit(self) -> BlockRecord:
+        """Persist the finalized block durably; returns the committed block record."""
         pending = self._pending
         if pending is None:
             raise InternalError("commit without finalize_block")
@@ -326,16 +309,19 @@ class Application:
         header = pending.record.header
         self._last = LastCommit(header.height, pending.record.app_hash, header.time_ms)
         self._check_state = Overlay(self.db)
-        return header.height
+        return pending.record
 
     def query(self, path: str, params: dict[str, Any], height: int | None = None) -> QueryResult:
         """Run a read-only query at a committed height (default: the latest; 0 = genesis)."""
         view = self.view_at(height)
-        if path == CONTRACT_CALL_QUERY:  # a contract sees the height and time of its state
-            block = self.db.load_block(view.height) if view.height else None
-            time_ms = block.header.time_ms if block else self.genesis.genesis_time_ms
-            params = {**params, "height": view.height, "block_time_ms": time_ms}
-        return QueryResult(view.height, run_query(view, path, params))
+        q = QueryContext(
+            view, view.height, self.interfaces, lambda: self._block_time_ms(view.height)
+        )
+        return QueryResult(view.height, run_query(self.modules.queries, q, path, params))
+
+    def _block_time_ms(self, height: int) -> int:
+        block = self.db.load_block(height) if height else None
+        return block.header.time_ms if block else self.genesis.genesis_time_ms
 
     def view_at(self, height: int | None = None) -> HistoricalView:
         """A read-only view of the state committed at `height` (default: the latest)."""
@@ -356,30 +342,33 @@ class Application:
 
     def get_pending_nonce(self, address: bytes) -> int:
         """The next nonce counting transactions admitted to the mempool but not yet committed."""
-        return ante.get_next_nonce(self._check_state, address)
+        nonces = self.interfaces.get(NONCES_INTERFACE)(self._check_state)
+        return int(nonces.get_next_nonce(address))
 
     def check_invariants(self, state: StateReader | None = None) -> list[str]:
         """Run every module invariant over `state` (default: committed state)."""
         view = state if state is not None else self.db
-        return [v for invariant in INVARIANTS for v in invariant(view)]
+        return run_invariants(self.modules.invariants, view)
 
     def fee_collector(self) -> bytes:
-        return self.suite.hash(FEE_COLLECTOR_SEED)[:20]
+        """The address fees are paid to (the auth module's rule)."""
+        return bytes(self.interfaces.get(FEE_COLLECTOR_INTERFACE)(self.suite))
 
     def _load_genesis(self, genesis: GenesisDoc) -> None:
         self._genesis = genesis
         self.suite = get_suite(genesis.crypto_suite)
 
     def _params(self, state: StateReader) -> ChainParams:
-        """Chain parameters as `state` sees them (decoded once per distinct value)."""
-        raw = state.get(PARAMS_KEY)
-        if raw is None:
+        """Chain parameters as `state` sees them (the genesis document's before it is written,
+        or when no module offers them)."""
+        if self._chain_params_view is None or self._genesis is None:
             return self.genesis.params
-        cached_raw, cached = self._params_cache
-        if raw != cached_raw:
-            cached = ChainParams.decode(raw)
-            self._params_cache = (raw, cached)
-        return cached
+        params: ChainParams = self._chain_params_view(state).get()
+        return params
+
+    def _dispatch(self, ctx: ExecutionContext, msg: Any) -> None:
+        """The `app.dispatch` interface: run a message as the router would."""
+        self.router.dispatch(ctx, msg)
 
     @property
     def max_tx_bytes(self) -> int:
@@ -438,15 +427,10 @@ class Application:
         tx = stx.tx
         ante_branch = parent.branch()
         try:
-            members = MembersView(ante_branch)
-            org_id = members.find_org_of(tx.sender)
-            if org_id is None:
-                raise InvalidTransaction(ante.ERR_NOT_A_MEMBER, "sender is not a member account")
-            if SupervisionView(ante_branch).is_frozen(tx.sender):
-                raise InvalidTransaction(ante.ERR_ACCOUNT_FROZEN, "the sender's account is frozen")
-            ante.validate_roles(members.get_org(org_id).roles, tx.msgs)
-            ante.apply_nonce(ante_branch, stx)
-            self._charge_fee(ante_branch, stx)
+            steps = self.modules.ante_steps
+            ante.apply_stateful_steps(
+                steps, AnteContext(ante_branch, stx, self.suite, self.interfaces)
+            )
         except InvalidTransaction as err:
             return _Outcome(err)
         body = ante_branch.branch()
@@ -457,18 +441,6 @@ class Application:
         except InvalidTransaction as err:
             return _Outcome(err, ante_branch, body, ctx)
         return _Outcome(None, ante_branch, body, ctx)
-
-    def _charge_fee(self, state: Overlay, stx: SignedTransaction) -> None:
-        params = self._params(state)
-        fee = stx.tx.fee
-        if fee < params.min_fee:
-            raise InvalidTransaction(
-                ante.ERR_FEE_TOO_LOW,
-                f"fee {fee} below minimum {params.min_fee}",
-                min_fee=params.min_fee,
-            )
-        if fee > 0 and params.fee_asset:
-            BankKeeper(state).send(stx.tx.sender, self.fee_collector(), params.fee_asset, fee)
 
 
 def _gas_used(raw: bytes, ante_branch: Overlay) -> int:

@@ -1,6 +1,10 @@
-"""The genesis document: chain id, crypto suite, parameters, members, assets and balances.
+"""The genesis document: chain id, crypto suite, chain parameters, and one section per module.
 
-Stored as canonical JSON (sorted keys, no spaces) so every node hashes the same bytes.
+Stored as canonical JSON (sorted keys, no spaces) so every node hashes the same bytes. The
+sections are the modules' own (`Module.genesis.section`: members, bank, validators, clearing,
+governance, supervision, contracts, ...); this file knows none of them by name. `load_genesis`
+checks the document's shape and keeps every section the wiring knows; the modules check their
+sections when `init_chain` writes them.
 Example: see `finchain init` (cli) and docs/genesis.md.
 """
 
@@ -8,19 +12,19 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from finchain.crypto import suite_names
 from finchain.errors import InvalidTransaction, register_error
-from finchain.modules.params import (
-    DEFAULT_MAX_BLOCK_TXS,
-    DEFAULT_MAX_TX_BYTES,
-    ChainParams,
-)
+from finchain.model.params import ChainParams, validate_chain_params
+from finchain.modules.module import Module
 
 ERR_BAD_GENESIS = register_error("genesis", 1, "invalid", "the genesis document is invalid")
 
+PARAMS_SECTION = "params"
+_HEADER_FIELDS = ("chain_id", "genesis_time_ms", "crypto_suite", PARAMS_SECTION)
 _CHAIN_ID = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{0,47}$")
 
 
@@ -30,35 +34,22 @@ class GenesisDoc:
     genesis_time_ms: int
     crypto_suite: str
     params: ChainParams
-    members: list[dict[str, Any]] = field(default_factory=list)
-    bank: dict[str, Any] = field(default_factory=dict)
-    clearing: dict[str, Any] = field(default_factory=dict)
-    validators: list[dict[str, Any]] = field(default_factory=list)
-    governance: dict[str, Any] = field(default_factory=dict)
-    supervision: dict[str, Any] = field(default_factory=dict)
-    contracts: dict[str, Any] = field(default_factory=dict)
+    sections: Mapping[str, Any] = field(default_factory=dict)  # module sections but params
+
+    def section(self, name: str, default: Any = None) -> Any:
+        return self.sections.get(name, default)
+
+    def with_section(self, name: str, value: Any) -> GenesisDoc:
+        """A copy with module section `name` replaced."""
+        return replace(self, sections={**self.sections, name: value})
 
     def to_json(self) -> dict[str, Any]:
-        # Sections added later appear only when given, so older documents keep their bytes.
-        extra = {
-            name: section
-            for name, section in (
-                ("governance", self.governance),
-                ("supervision", self.supervision),
-                ("contracts", self.contracts),
-            )
-            if section
-        }
         return {
-            **extra,
+            **{name: value for name, value in self.sections.items() if name != PARAMS_SECTION},
             "chain_id": self.chain_id,
             "genesis_time_ms": self.genesis_time_ms,
             "crypto_suite": self.crypto_suite,
-            "params": self.params.to_json(),
-            "members": self.members,
-            "bank": self.bank,
-            "clearing": self.clearing,
-            "validators": self.validators,
+            PARAMS_SECTION: self.params.to_json(),
         }
 
     def encode(self) -> bytes:
@@ -66,8 +57,10 @@ class GenesisDoc:
         return json.dumps(self.to_json(), sort_keys=True, separators=(",", ":")).encode()
 
 
-def load_genesis(data: bytes | str | dict[str, Any]) -> GenesisDoc:
-    """Parse and check a genesis document (JSON text or a parsed dict)."""
+def load_genesis(data: bytes | str | dict[str, Any], modules: Sequence[Module]) -> GenesisDoc:
+    """Parse and check a genesis document (JSON text or a parsed dict) for a chain wired with
+    `modules`: a top-level key that is neither a header field nor a module's section is refused
+    (a typo must not silently drop a section)."""
     try:
         doc = data if isinstance(data, dict) else json.loads(data)
     except json.JSONDecodeError as exc:
@@ -80,30 +73,19 @@ def load_genesis(data: bytes | str | dict[str, Any]) -> GenesisDoc:
     suite = str(doc.get("crypto_suite", "intl"))
     if suite not in suite_names():
         raise InvalidTransaction(ERR_BAD_GENESIS, f"crypto_suite must be one of {suite_names()}")
-    raw_params = doc.get("params", {})
     try:
-        params = ChainParams(
-            max_tx_bytes=int(raw_params.get("max_tx_bytes", DEFAULT_MAX_TX_BYTES)),
-            max_block_txs=int(raw_params.get("max_block_txs", DEFAULT_MAX_BLOCK_TXS)),
-            min_fee=int(raw_params.get("min_fee", 0)),
-            fee_asset=str(raw_params.get("fee_asset", "")),
+        params = ChainParams.from_json(doc.get(PARAMS_SECTION, {}))
+        validate_chain_params(params)
+        genesis_time_ms = int(doc.get("genesis_time_ms", 0))
+    except (InvalidTransaction, TypeError, ValueError) as exc:
+        message = exc.message if isinstance(exc, InvalidTransaction) else str(exc)
+        raise InvalidTransaction(ERR_BAD_GENESIS, f"bad params: {message}") from None
+    known = {m.genesis.section for m in modules if m.genesis is not None}
+    unknown = sorted(set(doc) - known - set(_HEADER_FIELDS))
+    if unknown:
+        raise InvalidTransaction(
+            ERR_BAD_GENESIS,
+            f"unknown genesis sections {unknown}; this chain's modules take {sorted(known)}",
         )
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise InvalidTransaction(ERR_BAD_GENESIS, f"bad params: {exc}") from None
-    if params.min_fee > 0 and not params.fee_asset:
-        raise InvalidTransaction(ERR_BAD_GENESIS, "min_fee needs a fee_asset")
-    if params.max_tx_bytes < 256 or params.max_block_txs < 1:
-        raise InvalidTransaction(ERR_BAD_GENESIS, "max_tx_bytes >= 256 and max_block_txs >= 1")
-    return GenesisDoc(
-        chain_id=chain_id,
-        genesis_time_ms=int(doc.get("genesis_time_ms", 0)),
-        crypto_suite=suite,
-        params=params,
-        members=list(doc.get("members", [])),
-        bank=dict(doc.get("bank", {})),
-        clearing=dict(doc.get("clearing", {})),
-        validators=list(doc.get("validators", [])),
-        governance=dict(doc.get("governance", {})),
-        supervision=dict(doc.get("supervision", {})),
-        contracts=dict(doc.get("contracts", {})),
-    )
+    sections = {name: doc[name] for name in sorted(known - {PARAMS_SECTION}) if name in doc}
+    return GenesisDoc(chain_id, genesis_time_ms, suite, params, sections)

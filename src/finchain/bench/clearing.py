@@ -23,7 +23,6 @@ Concurrency: single-threaded; a `ClearingChain` belongs to one thread.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,6 +43,7 @@ from finchain.modules.clearing.messages import (
     SubmitPayment,
 )
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
+from finchain.node.wiring import MODULES
 from finchain.store import Database
 
 CLEARING_CHAIN_ID = "finchain-bench-clearing"
@@ -248,13 +248,10 @@ def open_clearing_chain(
         {"id": bank, "name": bank, "roles": ["bank"], "accounts": [format_address(addresses[bank])]}
         for bank in banks
     ]
-    genesis = dataclasses.replace(
-        genesis,
-        members=[*genesis.members, *bank_members],
-        clearing={"auto_process": auto_process},
-    )
+    genesis = genesis.with_section("members", [*genesis.section("members"), *bank_members])
+    genesis = genesis.with_section("clearing", {"auto_process": auto_process})
     db = Database(path)
-    app = Application(db)
+    app = Application(db, MODULES)
     app.init_chain(genesis)
     engine = SoloEngine(app, SoloConfig(max_block_txs=block_txs))
     return ClearingChain(suite, keys, db, app, engine)

@@ -40,7 +40,8 @@ from finchain.bench.openloop import (
     wait_for_commits,
 )
 from finchain.crypto import parse_address
-from finchain.engine.solo import RejectedOnRecheck, SoloEngine
+from finchain.engine.base import RejectedOnRecheck
+from finchain.engine.solo import SoloEngine
 from finchain.errors import FinchainError
 from finchain.model import BlockRecord, Receipt
 from finchain.store import Database

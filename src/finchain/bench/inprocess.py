@@ -22,6 +22,7 @@ from finchain.engine.solo import SoloConfig, SoloEngine
 from finchain.model import Transaction, sign_transaction
 from finchain.modules.bank import Transfer
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
+from finchain.node.wiring import MODULES
 from finchain.store import Database
 
 BENCH_CHAIN_ID = "finchain-bench"
@@ -91,7 +92,7 @@ def solo_chain(
     with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
         db = Database(Path(tmp) / "data")
         try:
-            app = Application(db)
+            app = Application(db, MODULES)
             app.init_chain(genesis)
             engine = SoloEngine(app, SoloConfig(max_block_txs=block_txs))
             try:

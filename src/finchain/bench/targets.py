@@ -49,6 +49,7 @@ from finchain.node import testnet
 from finchain.node.config import NodeConfig, save_node_config
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
 from finchain.node.testnet_config import COMETBFT_VERSION, find_free_base_port
+from finchain.node.wiring import MODULES
 from finchain.store import Database
 
 STOP_TIMEOUT_S = 30.0
@@ -139,7 +140,7 @@ def _open_inprocess(config: SuiteConfig, say: Callable[[str], None]) -> Iterator
         say("opening the application and solo engine in this process ...")
         db = Database(Path(tmp) / "data")
         try:
-            app = Application(db)
+            app = Application(db, MODULES)
             app.init_chain(_make_genesis(config, org_keys, round_keys))
             engine = SoloEngine(
                 app,

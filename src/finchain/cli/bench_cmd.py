@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -203,14 +205,8 @@ def bench_clearing_lsm(
     with guard_errors():
         result = run_lsm_benchmark(workload)
     rounds = result.to_rounds()
-    typer.echo(render_table(rounds))
-    typer.echo("")
-    typer.echo(render_lsm_summary(result))
-    path = out or _default_out("clearing-lsm")
-    save_results(path, rounds, result.to_json())
-    typer.echo(f"results written to {path}")
-    if result.violations:
-        fail("bench/violations", "; ".join(result.violations))
+    summary = render_lsm_summary(result)
+    _report("clearing-lsm", out, rounds, result.to_json(), summary, result.violations)
 
 
 DAY_PAYMENTS_OPTION = typer.Option(70_000, min=1, help="Payments of the day.")
@@ -252,14 +248,8 @@ def bench_clearing_day(
     typer.echo(f"running clearing-day ({payments} payments, {banks} banks) ...", err=True)
     with guard_errors():
         result = run_clearing_day(workload)
-    typer.echo(render_table([result.round]))
-    typer.echo("")
-    typer.echo(render_day_summary(result))
-    path = out or _default_out("clearing-day")
-    save_results(path, [result.round], result.to_json())
-    typer.echo(f"results written to {path}")
-    if result.violations:
-        fail("bench/violations", "; ".join(result.violations))
+    summary = render_day_summary(result)
+    _report("clearing-day", out, [result.round], result.to_json(), summary, result.violations)
 
 
 CONTRACT_TXS_OPTION = typer.Option(10_000, min=1, help="Transactions per round.")
@@ -287,6 +277,25 @@ def bench_contracts(
     path = out or _default_out("contracts")
     save_results(path, [result.native, result.contract], result.to_json())
     typer.echo(f"results written to {path}")
+
+
+def _report(
+    name: str,
+    out: Path | None,
+    rounds: list[RoundResult],
+    document: dict[str, Any],
+    summary: str,
+    violations: Sequence[str],
+) -> None:
+    """Print the rounds' table and the summary, save the JSON, fail on invariant violations."""
+    typer.echo(render_table(rounds))
+    typer.echo("")
+    typer.echo(summary)
+    path = out or _default_out(name)
+    save_results(path, rounds, document)
+    typer.echo(f"results written to {path}")
+    if violations:
+        fail("bench/violations", "; ".join(violations))
 
 
 def _default_out(name: str) -> Path:

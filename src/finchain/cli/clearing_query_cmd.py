@@ -10,7 +10,7 @@ reports are printed as XML, or written with `--out FILE`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,15 @@ import typer
 from rich.table import Table
 
 from finchain.cli.common import (
-    HOME_OPTION,
-    JSON_OPTION,
-    NODE_OPTION,
-    guard_errors,
-    load_wallet,
-    print_json,
-    resolve_node_url,
+    AS,
+    HOME,
+    LEGAL_BASIS,
+    NODE,
+    READ_OPTIONS,
+    SIGNED_READ_OPTIONS,
+    Cli,
+    Shared,
+    with_options,
 )
 from finchain.cli.render import make_console, make_field_table
 from finchain.iso20022 import CURRENCY_DECIMALS
@@ -37,174 +39,110 @@ clearing_query_app = typer.Typer(
 
 AMOUNT_FIELDS = frozenset({"balance", "reserved_for_urgent", "amount"})
 AMOUNTS_BY_PARTICIPANT_FIELDS = frozenset({"closing_balances", "net_changes"})
-AS_OPTION: Any = typer.Option(
-    ..., "--as", help="Key name in HOME/keys that signs the read (a member's account)."
-)
 CURRENCY_OPTION: Any = typer.Option(..., "--currency", help="ISO 4217 code, e.g. CNY.")
 UETR_ARGUMENT: Any = typer.Argument(..., help="The payment's UETR.")
-LEGAL_BASIS_OPTION: Any = typer.Option(
-    "",
-    "--legal-basis",
-    envvar="FINCHAIN_LEGAL_BASIS",
-    help="Why you read (a regulator must state it to read other members' data; it is logged).",
-)
 OUT_OPTION: Any = typer.Option(None, "--out", help="Write the XML to this file.")
+OPTIONAL_AS = Shared(
+    "reader", str | None, typer.Option(None, "--as", help="Key that signs (optional: public).")
+)
+Rows = list[dict[str, Any]]
 
 
-@clearing_query_app.command("accounts")
-def query_accounts(
-    reader: str = AS_OPTION,
-    legal_basis: str = LEGAL_BASIS_OPTION,
-    currency: str = CURRENCY_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Settlement accounts you may see (a bank: its own)."""
-    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
-        accounts = client.clearing.accounts(currency)
-        if as_json:
-            print_json(accounts)
-        else:
-            columns = ("participant", "currency", "balance", "reserved_for_urgent")
-            print_rows(f"{currency} settlement accounts", accounts, columns)
+# Reads of one currency shown as a table: (what it lists, the call, its title, its columns).
+CURRENCY_READS: dict[str, tuple[str, Callable[[Client, str], Rows], str, tuple[str, ...]]] = {
+    "accounts": (
+        "Settlement accounts you may see (a bank: its own).",
+        lambda client, currency: client.clearing.accounts(currency),
+        "settlement accounts",
+        ("participant", "currency", "balance", "reserved_for_urgent"),
+    ),
+    "queue": (
+        "Queued and held payments you may see, in queue order.",
+        lambda client, currency: client.clearing.queue(currency),
+        "queue",
+        ("uetr", "sender", "receiver", "amount", "priority", "status"),
+    ),
+    "days": (
+        "Closed business days (cut-offs) with the closing balances you may see.",
+        lambda client, currency: client.clearing.days(currency),
+        "business days",
+        ("day", "height", "currency", "closing_balances"),
+    ),
+}
+
+
+def add_currency_read(name: str) -> None:
+    summary, read, title, columns = CURRENCY_READS[name]
+
+    def query(cli: Cli, currency: str = CURRENCY_OPTION) -> None:
+        with cli.open_client() as client:
+            rows = read(client, currency)
+        cli.show(rows, lambda: print_rows(f"{currency} {title}", rows, columns))
+
+    query.__doc__ = summary
+    clearing_query_app.command(name)(with_options(*SIGNED_READ_OPTIONS)(query))
+
+
+for _name in CURRENCY_READS:
+    add_currency_read(_name)
 
 
 @clearing_query_app.command("payment")
-def query_payment(
-    uetr: str = UETR_ARGUMENT,
-    reader: str = AS_OPTION,
-    legal_basis: str = LEGAL_BASIS_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(*SIGNED_READ_OPTIONS)
+def query_payment(cli: Cli, uetr: str = UETR_ARGUMENT) -> None:
     """A payment your bank sends or receives (not found otherwise)."""
-    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
+    with cli.open_client() as client:
         payment = client.clearing.payment(uetr)
-        if as_json:
-            print_json(payment)
-        else:
-            table = make_field_table()
-            for key, value in payment.items():
-                table.add_row(key, format_field(key, value, payment))
-            make_console().print(table)
-
-
-@clearing_query_app.command("queue")
-def query_queue(
-    reader: str = AS_OPTION,
-    legal_basis: str = LEGAL_BASIS_OPTION,
-    currency: str = CURRENCY_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Queued and held payments you may see, in queue order."""
-    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
-        queue = client.clearing.queue(currency)
-        if as_json:
-            print_json(queue)
-        else:
-            columns = ("uetr", "sender", "receiver", "amount", "priority", "status")
-            print_rows(f"{currency} queue", queue, columns)
+    cli.show(payment, lambda: print_fields(payment))
 
 
 @clearing_query_app.command("cycles")
-def query_cycles(
-    reader: str = AS_OPTION,
-    legal_basis: str = LEGAL_BASIS_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(*SIGNED_READ_OPTIONS)
+def query_cycles(cli: Cli) -> None:
     """Netting cycles (a bank sees its own net result of each)."""
-    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
+    with cli.open_client() as client:
         cycles = client.clearing.cycles()
-        if as_json:
-            print_json(cycles)
-        else:
-            rows = [dict(c, settled=len(c.get("settled", ()))) for c in cycles]
-            columns = ("number", "height", "currency", "settled", "net_changes", "deadlock")
-            print_rows("netting cycles", rows, columns)
-
-
-@clearing_query_app.command("days")
-def query_days(
-    reader: str = AS_OPTION,
-    legal_basis: str = LEGAL_BASIS_OPTION,
-    currency: str = CURRENCY_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Closed business days (cut-offs) with the closing balances you may see."""
-    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
-        days = client.clearing.days(currency)
-        if as_json:
-            print_json(days)
-        else:
-            columns = ("day", "height", "currency", "closing_balances")
-            print_rows(f"{currency} business days", days, columns)
+    rows = [dict(c, settled=len(c.get("settled", ()))) for c in cycles]
+    columns = ("number", "height", "currency", "settled", "net_changes", "deadlock")
+    cli.show(cycles, lambda: print_rows("netting cycles", rows, columns))
 
 
 @clearing_query_app.command("directory")
-def query_directory(
-    reader: str | None = typer.Option(None, "--as", help="Key that signs (optional: public)."),
-    legal_basis: str = LEGAL_BASIS_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(OPTIONAL_AS, LEGAL_BASIS, *READ_OPTIONS)
+def query_directory(cli: Cli) -> None:
     """The BIC directory: which participant each BIC belongs to."""
-    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
+    with cli.open_client() as client:
         directory = client.clearing.directory()
-        if as_json:
-            print_json(directory)
-        else:
-            print_rows("BIC directory", directory, ("bic", "participant"))
+    cli.show(directory, lambda: print_rows("BIC directory", directory, ("bic", "participant")))
 
 
 @clearing_query_app.command("status-report")
+@with_options(AS, LEGAL_BASIS, HOME, NODE)
 def query_status_report(
+    cli: Cli,
     uetr: str = UETR_ARGUMENT,
-    reader: str = AS_OPTION,
-    legal_basis: str = LEGAL_BASIS_OPTION,
     original: str = typer.Option(
         "pacs.008", "--original", help="The original message: pacs.008 or pacs.009."
     ),
     out: Path | None = OUT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
 ) -> None:
     """The payment's status as an ISO 20022 pacs.002 report (ACSC, PDNG, RJCT)."""
-    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
+    with cli.open_client() as client:
         write_xml(client.clearing.status_report(uetr, original), out)
 
 
 @clearing_query_app.command("statement")
+@with_options(AS, LEGAL_BASIS, HOME, NODE)
 def query_statement(
+    cli: Cli,
     participant: str = typer.Argument(..., help="Participant (organisation id)."),
-    reader: str = AS_OPTION,
-    legal_basis: str = LEGAL_BASIS_OPTION,
     currency: str = CURRENCY_OPTION,
     day: int = typer.Option(..., "--day", min=0, help="Closed business day number (from 0)."),
     out: Path | None = OUT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
 ) -> None:
     """A closed business day's ISO 20022 camt.053 end-of-day statement."""
-    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
+    with cli.open_client() as client:
         write_xml(client.clearing.statement(participant, currency, day), out)
-
-
-def open_reading_client(
-    reader: str | None, home: Path, node: str | None, legal_basis: str = ""
-) -> Client:
-    """A client whose requests are signed reads by key `reader` (anonymous when None), citing
-    `legal_basis`."""
-    wallet = None if reader is None else load_wallet(reader, home)
-    return Client(resolve_node_url(node, home), reader=wallet, legal_basis=legal_basis)
 
 
 def write_xml(xml: bytes, out: Path | None) -> None:
@@ -213,6 +151,13 @@ def write_xml(xml: bytes, out: Path | None) -> None:
         return
     out.write_bytes(xml)
     typer.echo(f"wrote {len(xml)} bytes to {out}", err=True)
+
+
+def print_fields(row: Mapping[str, Any]) -> None:
+    table = make_field_table()
+    for key, value in row.items():
+        table.add_row(key, format_field(key, value, row))
+    make_console().print(table)
 
 
 def print_rows(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:

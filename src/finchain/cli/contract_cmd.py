@@ -32,20 +32,18 @@ import typer
 from rich.table import Table
 
 from finchain.cli.common import (
-    HEIGHT_OPTION,
-    HOME_OPTION,
-    JSON_OPTION,
-    NODE_OPTION,
+    COMMIT_OPTIONS,
+    HEIGHT,
+    READ_OPTIONS,
+    Cli,
     CliError,
-    guard_errors,
-    load_wallet,
     print_json,
     resolve_address,
-    resolve_node_url,
+    sender,
+    with_options,
 )
 from finchain.cli.render import make_console, make_field_table, print_tx_result, tx_result_to_json
-from finchain.cli.tx_cmd import MEMO_OPTION, convert_amount
-from finchain.sdk import Client, ContractEvent
+from finchain.sdk import ContractEvent
 from finchain.sdk.contracts import (
     DEFAULT_COMPUTE_LIMIT,
     MAX_EVENT_BLOCKS,
@@ -58,7 +56,6 @@ contract_app = typer.Typer(
     no_args_is_help=True,
 )
 
-FROM_OPTION: Any = typer.Option(..., "--from", help="Key name in HOME/keys that signs.")
 ADDRESS_ARGUMENT: Any = typer.Argument(..., help="The contract's 0x address.")
 FUNCTION_ARGUMENT: Any = typer.Argument(..., help="An exported function of the contract.")
 ARGS_ARGUMENT: Any = typer.Argument(
@@ -82,31 +79,28 @@ FEE_OPTION: Any = typer.Option(
 
 
 @contract_app.command("deploy")
+@with_options(sender(), *COMMIT_OPTIONS)
 def deploy(
+    cli: Cli,
     source: Path = SOURCE_ARGUMENT,
-    sender: str = FROM_OPTION,
     init_args: list[str] | None = INIT_ARG_OPTION,
     compute_limit: int = COMPUTE_LIMIT_OPTION,
     fee: int = FEE_OPTION,
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Deploy a contract; prints its address, code hash and the compute its deploy used."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+    with cli.open_client() as client:
         code = source.read_text(encoding="utf-8")
-        args = [parse_cli_value(text, home) for text in init_args or ()]
-        wallet = load_wallet(sender, home)
+        args = [parse_cli_value(text, cli.home) for text in init_args or ()]
+        wallet = cli.load_wallet()
         deployed = client.contracts.deploy(
-            wallet, code, *args, compute_limit=compute_limit, fee=fee, memo=memo
+            wallet, code, *args, compute_limit=compute_limit, fee=fee, memo=cli.memo
         )
         fields = {
             "address": deployed.address,
             "code_hash": deployed.code_hash,
             "compute_used": deployed.compute_used,
         }
-        if as_json:
+        if cli.as_json:
             print_json({**tx_result_to_json(deployed.tx), **fields})
             return
         print_tx_result(deployed.tx)
@@ -114,31 +108,28 @@ def deploy(
 
 
 @contract_app.command("call")
+@with_options(sender(), *COMMIT_OPTIONS)
 def call(
+    cli: Cli,
     address: str = ADDRESS_ARGUMENT,
     function: str = FUNCTION_ARGUMENT,
     args: list[str] | None = ARGS_ARGUMENT,
-    sender: str = FROM_OPTION,
     asset: str = typer.Option("", "--asset", help="Asset to pay the contract, e.g. CNY."),
     amount: str = typer.Option("", "--amount", help="Amount to pay, major units (needs --asset)."),
     compute_limit: int = COMPUTE_LIMIT_OPTION,
     fee: int = FEE_OPTION,
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Call a function as a transaction (arguments checked against the ABI first)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+    with cli.open_client() as client:
         if bool(asset) != bool(amount):
             raise CliError("cli/bad_argument", "--asset and --amount go together")
-        values = [parse_cli_value(text, home) for text in args or ()]
+        values = [parse_cli_value(text, cli.home) for text in args or ()]
         abi_function = parse_abi(client.contracts.info(address)).get(function)
         if abi_function is not None:  # an unknown function is the node's to refuse, by code
             values = convert_json_args(abi_function, values)
-        minor_units = convert_amount(client, asset, amount) if asset else 0
+        minor_units = cli.convert_amount(client, asset, amount) if asset else 0
         result = client.contracts.call(
-            load_wallet(sender, home),
+            cli.load_wallet(),
             address,
             function,
             *values,
@@ -146,9 +137,9 @@ def call(
             asset=asset,
             amount=minor_units,
             fee=fee,
-            memo=memo,
+            memo=cli.memo,
         )
-        if as_json:
+        if cli.as_json:
             print_json({**tx_result_to_json(result.tx), "compute_used": result.compute_used})
             return
         print_tx_result(result.tx)
@@ -159,23 +150,23 @@ def call(
 
 
 @contract_app.command("query")
+@with_options(HEIGHT, *READ_OPTIONS)
 def query(
+    cli: Cli,
     address: str = ADDRESS_ARGUMENT,
     function: str = FUNCTION_ARGUMENT,
     args: list[str] | None = ARGS_ARGUMENT,
     caller: str | None = typer.Option(
         None, "--caller", help="`ctx.caller` of the call, a 0x address (default all zeros)."
     ),
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Run a function read-only (no transaction, no fee); prints its value as JSON."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        values = [parse_cli_value(text, home) for text in args or ()]
-        answer = client.contracts.query(address, function, *values, caller=caller, height=height)
-        if as_json:
+    with cli.open_client() as client:
+        values = [parse_cli_value(text, cli.home) for text in args or ()]
+        answer = client.contracts.query(
+            address, function, *values, caller=caller, height=cli.height
+        )
+        if cli.as_json:
             print_json(
                 {
                     "result": answer.result,
@@ -189,7 +180,9 @@ def query(
 
 
 @contract_app.command("events")
+@with_options(*READ_OPTIONS)
 def events(
+    cli: Cli,
     address: str = ADDRESS_ARGUMENT,
     from_height: int | None = typer.Option(
         None,
@@ -200,14 +193,11 @@ def events(
     to_height: int | None = typer.Option(
         None, "--to-height", min=1, help="Last block (default: the latest)."
     ),
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """The contract's own events (`contract.*`) in committed blocks, oldest first."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+    with cli.open_client() as client:
         found = client.contracts.events(address, from_height, to_height)
-        if as_json:
+        if cli.as_json:
             print_json([event_to_json(e) for e in found])
             return
         table = Table("height", "tx", "event", "attributes", title="events")
@@ -222,17 +212,12 @@ def events(
         make_console().print(table)
 
 
-def show_info(
-    address: str = ADDRESS_ARGUMENT,
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(HEIGHT, *READ_OPTIONS)
+def show_info(cli: Cli, address: str = ADDRESS_ARGUMENT) -> None:
     """The contract's record (deployer, code hash, heights) and its ABI."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        info = client.contracts.info(address, height)
-        if as_json:
+    with cli.open_client() as client:
+        info = client.contracts.info(address, cli.height)
+        if cli.as_json:
             print_json(info)
             return
         print_fields({k: v for k, v in info.items() if k != "abi"})
@@ -252,33 +237,27 @@ contract_app.command("info")(show_info)
 
 
 @contract_app.command("code")
+@with_options(HEIGHT, *READ_OPTIONS)
 def show_code(
+    cli: Cli,
     address: str = ADDRESS_ARGUMENT,
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """The contract's Python source."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        code = client.contracts.code(address, height)
-        if as_json:
+    with cli.open_client() as client:
+        code = client.contracts.code(address, cli.height)
+        if cli.as_json:
             print_json({"address": address, "code": code})
         else:
             typer.echo(code, nl=not code.endswith("\n"))
 
 
 @contract_app.command("list")
-def list_contracts(
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(HEIGHT, *READ_OPTIONS)
+def list_contracts(cli: Cli) -> None:
     """Every deployed contract."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        contracts = client.contracts.list(height)
-        if as_json:
+    with cli.open_client() as client:
+        contracts = client.contracts.list(cli.height)
+        if cli.as_json:
             print_json(contracts)
             return
         table = Table("address", "org", "deployed at", "code hash", title="contracts")
@@ -293,16 +272,12 @@ def list_contracts(
 
 
 @contract_app.command("params")
-def show_params(
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(HEIGHT, *READ_OPTIONS)
+def show_params(cli: Cli) -> None:
     """Who may deploy, the compute cap per call and the compute price."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        params = client.contracts.params(height)
-        if as_json:
+    with cli.open_client() as client:
+        params = client.contracts.params(cli.height)
+        if cli.as_json:
             print_json(params)
             return
         print_fields({**params, "deployer_roles": ", ".join(params["deployer_roles"])})

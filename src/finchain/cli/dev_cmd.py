@@ -35,8 +35,7 @@ from finchain.cli.init_cmd import (
     validate_suite,
 )
 from finchain.node.config import GENESIS_FILE, load_node_config, save_node_config
-from finchain.node.member import CometbftExited, run_member_node
-from finchain.node.node import Node, configure_logging
+from finchain.node.node import CometbftExited, Node, configure_logging
 from finchain.sdk import KeyInfo
 
 DEV_PASSWORD = "finchain-dev"
@@ -101,19 +100,15 @@ def start(
                 f"{config.api_port}, ABCI {config.abci_address}, CometBFT RPC "
                 f"{config.cometbft_rpc_url}"
             )
-            configure_logging(config.log_level)
-            try:
-                run_member_node(home, config)
-            except CometbftExited as exc:
-                fail("node/cometbft_exited", str(exc))
-            typer.echo("finchain node stopped")
-            return
-        if not (home / GENESIS_FILE).is_file():
+        elif not (home / GENESIS_FILE).is_file():
             raise CliError(
                 "cli/no_home",
                 f"{home} has no {GENESIS_FILE}; create it with `finchain init --home {home}`",
             )
-        typer.echo(f"finchain node: home {home}, API http://{config.api_host}:{config.api_port}")
+        else:
+            typer.echo(
+                f"finchain node: home {home}, API http://{config.api_host}:{config.api_port}"
+            )
         configure_logging(config.log_level)
         node = Node.open(home)
     run_until_interrupted(node)
@@ -126,8 +121,11 @@ def set_api_port(home: Path, port: int) -> None:
 
 
 def run_until_interrupted(node: Node) -> None:
-    with contextlib.suppress(KeyboardInterrupt):
-        node.serve()
+    with guard_errors(), contextlib.suppress(KeyboardInterrupt):
+        try:
+            node.serve()
+        except CometbftExited as exc:
+            fail("node/cometbft_exited", str(exc))
     typer.echo("finchain node stopped")
 
 

@@ -1,6 +1,6 @@
-"""`finchain gov`: propose governed actions, open and cast votes, read proposals and parameters.
+r"""`finchain gov`: propose governed actions, open and cast votes, read proposals and parameters.
 
-    finchain gov propose add-member --from pboc --title "admit Bank D" --org bank-d \\
+    finchain gov propose add-member --from pboc --title "admit Bank D" --org bank-d \
         --name "Bank D" --role bank --account 0x…
     finchain gov open 0 --from pboc
     finchain gov vote 0 yes --from bank-a
@@ -10,12 +10,17 @@ An admin member proposes (the proposal is DRAFT and its id is printed), the prop
 vote, and every member organisation with voting weight votes; the vote closes at the end of
 block `voting_end_height` (printed by `open`). Blocks, not time, close votes: a solo node makes
 blocks only for transactions unless `solo_empty_block_interval_s` is set in its node.json.
+The mechanical proposals (`remove-member`, `grant-role`, `revoke-role`, `set-weight`,
+`set-scope`) are generated from the message registry (one option per field of the action,
+`--org` for `org_id`); the others are written here because they add something (a role list,
+a consensus key in base64, a source file, the current parameters as defaults, ...).
 Keys are names in HOME/keys (password from $FINCHAIN_PASSWORD, else a prompt); `--account` takes
 a `0x` address or a key name. Reads are public; tables for people, `--json` for the API's JSON.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,34 +29,38 @@ import typer
 from rich.table import Table
 
 from finchain.cli.common import (
-    HEIGHT_OPTION,
-    HOME_OPTION,
-    JSON_OPTION,
-    NODE_OPTION,
-    guard_errors,
-    load_wallet,
+    HEIGHT,
+    HOME,
+    JSON,
+    MEMO,
+    NODE,
+    READ_OPTIONS,
+    TX_OPTIONS,
+    Cli,
+    Shared,
     print_json,
-    resolve_address,
-    resolve_node_url,
+    sender,
+    with_options,
+)
+from finchain.cli.message_options import (
+    PUB_KEY_OPTION,
+    convert_field_values,
+    make_field_parameters,
 )
 from finchain.cli.render import make_console, make_field_table, print_tx_result, tx_result_to_json
-from finchain.cli.tx_cmd import ASYNC_OPTION, MEMO_OPTION, sign_submit_and_print
+from finchain.model.message import list_permissions
 from finchain.sdk import (
     Client,
+    build_message,
     make_add_org,
     make_contract_params,
     make_contract_upgrade,
-    make_grant_role,
     make_open_voting,
-    make_remove_org,
-    make_revoke_role,
     make_set_auto_process,
     make_set_chain_params,
     make_set_governance_params,
-    make_set_scope,
     make_set_threshold,
     make_set_validator_power,
-    make_set_weight,
     make_vote,
 )
 from finchain.sdk.governance import is_closed
@@ -81,13 +90,14 @@ ACTION_TYPES = {
     "upgrade-contract": "contracts/Upgrade@1",
     "set-contract-params": "contracts/SetParams@1",
 }
+# Proposals generated from the action's fields (the others are written below).
+GENERATED_ACTIONS = ("remove-member", "grant-role", "revoke-role", "set-weight", "set-scope")
+ACTION_OPTION_NAMES = {"org_id": "--org"}
 
-PROPOSER_OPTION: Any = typer.Option(..., "--from", help="Key name of an admin member's account.")
-TITLE_OPTION: Any = typer.Option(..., "--title", help="What the proposal does (1-200 chars).")
-ORG_OPTION: Any = typer.Option(..., "--org", help="Member organisation id, e.g. bank-d.")
-ROLE_OPTION: Any = typer.Option(
-    ..., "--role", help="Role: admin, central_bank, bank, payment_institution, regulator, ..."
+TITLE = Shared(
+    "title", str, typer.Option(..., "--title", help="What the proposal does (1-200 chars).")
 )
+PROPOSE_OPTIONS = (sender("Key name of an admin member's account."), TITLE, MEMO, HOME, NODE, JSON)
 ROLES_OPTION: Any = typer.Option(
     None, "--role", help="A role of the new member (repeat, or comma-separate)."
 )
@@ -99,185 +109,70 @@ PROPOSAL_ARGUMENT: Any = typer.Argument(..., min=0, help="The proposal id.")
 
 
 @propose_app.command("add-member")
+@with_options(*PROPOSE_OPTIONS)
 def propose_add_member(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
-    org: str = ORG_OPTION,
+    cli: Cli,
+    org: str = typer.Option(..., "--org", help="Member organisation id, e.g. bank-d."),
     name: str = typer.Option(..., "--name", help="The organisation's display name."),
     roles: list[str] | None = ROLES_OPTION,
     account: str = typer.Option(..., "--account", help="First account: 0x address or key name."),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Admit a new member organisation with its roles and first account."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        role_list = [r.strip() for text in roles or () for r in text.split(",") if r.strip()]
-        action = make_add_org(org, name, role_list, resolve_address(account, home))
-        propose_and_print(client, sender, home, action, title, memo, as_json)
-
-
-@propose_app.command("remove-member")
-def propose_remove_member(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
-    org: str = ORG_OPTION,
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Remove a member organisation and every account of it (two thirds by default)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        propose_and_print(client, sender, home, make_remove_org(org), title, memo, as_json)
-
-
-@propose_app.command("grant-role")
-def propose_grant_role(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
-    org: str = ORG_OPTION,
-    role: str = ROLE_OPTION,
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Give a member organisation a role."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        propose_and_print(client, sender, home, make_grant_role(org, role), title, memo, as_json)
-
-
-@propose_app.command("revoke-role")
-def propose_revoke_role(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
-    org: str = ORG_OPTION,
-    role: str = ROLE_OPTION,
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Take a role away from a member organisation (the last admin's is refused when run)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        propose_and_print(client, sender, home, make_revoke_role(org, role), title, memo, as_json)
+    role_list = [r.strip() for text in roles or () for r in text.split(",") if r.strip()]
+    propose(cli, lambda _: make_add_org(org, name, role_list, cli.resolve_address(account)))
 
 
 @propose_app.command("set-validator-power")
+@with_options(*PROPOSE_OPTIONS)
 def propose_set_validator_power(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
-    pub_key: str = typer.Option(
-        ...,
-        "--pub-key",
-        help="Ed25519 consensus key: base64 (pub_key.value of priv_validator_key.json) or hex.",
-    ),
+    cli: Cli,
+    pub_key: str = PUB_KEY_OPTION,
     power: int = typer.Option(..., "--power", min=0, help="New power; 0 removes the validator."),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Add, re-weight or remove a validator (two thirds by default)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        action = make_set_validator_power(pub_key, power)
-        propose_and_print(client, sender, home, action, title, memo, as_json)
-
-
-@propose_app.command("set-weight")
-def propose_set_weight(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
-    org: str = ORG_OPTION,
-    weight: int = typer.Option(..., "--weight", min=0, help="Voting weight; 0: may not vote."),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Set a member organisation's voting weight."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        propose_and_print(client, sender, home, make_set_weight(org, weight), title, memo, as_json)
-
-
-@propose_app.command("set-scope")
-def propose_set_scope(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
-    org: str = ORG_OPTION,
-    orgs: str = typer.Option(
-        ..., "--orgs", help='Organisations the regulator supervises, comma-separated, or "*".'
-    ),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """Set a regulator's jurisdiction: the member organisations whose data it may read."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        propose_and_print(client, sender, home, make_set_scope(org, orgs), title, memo, as_json)
+    propose(cli, lambda _: make_set_validator_power(pub_key, power))
 
 
 @propose_app.command("set-auto-process")
+@with_options(*PROPOSE_OPTIONS)
 def propose_set_auto_process(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
+    cli: Cli,
     enabled: bool = typer.Option(
         ..., "--enabled/--disabled", help="End every block with clearing's retries and netting."
     ),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Switch clearing's end-of-block processing (rule 3) on or off."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        action = make_set_auto_process(enabled)
-        propose_and_print(client, sender, home, action, title, memo, as_json)
+    propose(cli, lambda _: make_set_auto_process(enabled))
 
 
 @propose_app.command("set-chain-params")
+@with_options(*PROPOSE_OPTIONS)
 def propose_set_chain_params(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
+    cli: Cli,
     max_tx_bytes: int = typer.Option(..., "--max-tx-bytes", help="Largest transaction, bytes."),
     max_block_txs: int = typer.Option(..., "--max-block-txs", help="Most transactions a block."),
     min_fee: int = typer.Option(0, "--min-fee", help="Minimum fee, minor units of the asset."),
     fee_asset: str = typer.Option("", "--fee-asset", help="Asset fees are paid in."),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Change the chain parameters (size limit, block cap, minimum fee)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        action = make_set_chain_params(max_tx_bytes, max_block_txs, min_fee, fee_asset)
-        propose_and_print(client, sender, home, action, title, memo, as_json)
+    propose(cli, lambda _: make_set_chain_params(max_tx_bytes, max_block_txs, min_fee, fee_asset))
 
 
 @propose_app.command("upgrade-contract")
+@with_options(*PROPOSE_OPTIONS)
 def propose_upgrade_contract(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
+    cli: Cli,
     contract: str = typer.Option(..., "--contract", help="The contract's 0x address."),
     code: Path = CODE_OPTION,
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Replace a contract's code; its address and storage stay (two thirds by default)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        action = make_contract_upgrade(contract, code.read_text(encoding="utf-8"))
-        propose_and_print(client, sender, home, action, title, memo, as_json)
+    propose(cli, lambda _: make_contract_upgrade(contract, code.read_text(encoding="utf-8")))
 
 
 @propose_app.command("set-contract-params")
+@with_options(*PROPOSE_OPTIONS)
 def propose_set_contract_params(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
+    cli: Cli,
     deployer_roles: str = typer.Option(
         ..., "--deployer-roles", help="Comma-separated roles that may deploy contracts."
     ),
@@ -285,22 +180,16 @@ def propose_set_contract_params(
     compute_price: int = typer.Option(
         0, "--compute-price", help="Fee minor units per 1,000 compute units."
     ),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Change who may deploy contracts, the compute cap per call and the compute price."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        roles = [r.strip() for r in deployer_roles.split(",") if r.strip()]
-        action = make_contract_params(roles, max_compute, compute_price)
-        propose_and_print(client, sender, home, action, title, memo, as_json)
+    roles = [r.strip() for r in deployer_roles.split(",") if r.strip()]
+    propose(cli, lambda _: make_contract_params(roles, max_compute, compute_price))
 
 
 @propose_app.command("set-params")
+@with_options(*PROPOSE_OPTIONS)
 def propose_set_params(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
+    cli: Cli,
     voting_period: int | None = typer.Option(
         None, "--voting-period", min=1, help="Voting period in blocks (default: unchanged)."
     ),
@@ -310,49 +199,73 @@ def propose_set_params(
     default_weight: int | None = typer.Option(
         None, "--default-weight", min=0, help="Weight of members without one (default: unchanged)."
     ),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Change the voting period, default threshold or default weight (two thirds by default)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+
+    def build(client: Client) -> Any:
         current = client.governance.params()
-        action = make_set_governance_params(
+        return make_set_governance_params(
             int(current["voting_period_blocks"]) if voting_period is None else voting_period,
             str(current["default_threshold"]) if default_threshold is None else default_threshold,
             int(current["default_weight"]) if default_weight is None else default_weight,
         )
-        propose_and_print(client, sender, home, action, title, memo, as_json)
+
+    propose(cli, build)
 
 
 @propose_app.command("set-threshold")
+@with_options(*PROPOSE_OPTIONS)
 def propose_set_threshold(
-    sender: str = PROPOSER_OPTION,
-    title: str = TITLE_OPTION,
+    cli: Cli,
     action_name: str = typer.Option(
         ...,
         "--action",
         help="A governed action: its command name (remove-member) or type (members/RemoveOrg@1).",
     ),
     threshold: str = typer.Option(..., "--threshold", help="majority, two_thirds or all."),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Set the threshold that proposals of one governed action need from now on."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        action = make_set_threshold(ACTION_TYPES.get(action_name, action_name), threshold)
-        propose_and_print(client, sender, home, action, title, memo, as_json)
+    action_type = ACTION_TYPES.get(action_name, action_name)
+    propose(cli, lambda _: make_set_threshold(action_type, threshold))
 
 
-def propose_and_print(
-    client: Client, sender: str, home: Path, action: Any, title: str, memo: str, as_json: bool
-) -> None:
-    """Propose `action`, wait for commit, print the result and the new proposal's id."""
-    proposed = client.governance.propose(load_wallet(sender, home), action, title, memo=memo)
-    if as_json:
+def add_generated_proposals() -> None:
+    """`GENERATED_ACTIONS`: one option per field of the action (see the module docstring)."""
+    for command_name in GENERATED_ACTIONS:
+        type_name = ACTION_TYPES[command_name]
+
+        def propose_action(cli: Cli, type_name: str = type_name, **values: Any) -> None:
+            propose(
+                cli,
+                lambda client: build_message(
+                    type_name, **convert_field_values(cli, client, type_name, values)
+                ),
+            )
+
+        parameters = make_field_parameters(type_name, ACTION_OPTION_NAMES)
+        propose_action.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [inspect.Parameter("cli", inspect.Parameter.POSITIONAL_OR_KEYWORD), *parameters]
+        )
+        propose_action.__doc__ = f"Propose {type_name} (by a vote)."
+        command = with_options(*PROPOSE_OPTIONS)(propose_action)
+        propose_app.command(command_name, help=describe_action(type_name))(command)
+
+
+def describe_action(type_name: str) -> str:
+    descriptions = {p.type_name: p.description for p in list_permissions()}
+    return descriptions.get(type_name) or f"Propose {type_name}."
+
+
+add_generated_proposals()
+
+
+def propose(cli: Cli, build_action: Any) -> None:
+    """Propose the action `build_action(client)` makes, wait for commit, print the result and
+    the new proposal's id."""
+    with cli.open_client() as client:
+        action = build_action(client)
+        proposed = client.governance.propose(cli.load_wallet(), action, cli.title, memo=cli.memo)
+    if cli.as_json:
         print_json(
             {
                 **tx_result_to_json(proposed.tx),
@@ -364,7 +277,7 @@ def propose_and_print(
     print_tx_result(proposed.tx)
     typer.echo(
         f"proposal id: {proposed.proposal_id} (DRAFT, needs {proposed.threshold}); "
-        f"open the vote with: finchain gov open {proposed.proposal_id} --from {sender}"
+        f"open the vote with: finchain gov open {proposed.proposal_id} --from {cli.sender}"
     )
 
 
@@ -372,52 +285,35 @@ def propose_and_print(
 
 
 @gov_app.command("open")
-def open_voting(
-    proposal_id: int = PROPOSAL_ARGUMENT,
-    sender: str = typer.Option(..., "--from", help="Key name of an account of the proposer."),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    no_wait: bool = ASYNC_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(sender("Key name of an account of the proposer."), *TX_OPTIONS)
+def open_voting(cli: Cli, proposal_id: int = PROPOSAL_ARGUMENT) -> None:
     """Open a DRAFT proposal's vote (its `voting_end_height` is in the event)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        msg = make_open_voting(proposal_id)
-        sign_submit_and_print(client, sender, home, msg, memo, no_wait, as_json)
+    with cli.open_client() as client:
+        cli.submit(client, make_open_voting(proposal_id))
 
 
 @gov_app.command("vote")
+@with_options(sender("Key name of a member's account."), *TX_OPTIONS)
 def vote(
+    cli: Cli,
     proposal_id: int = PROPOSAL_ARGUMENT,
     option: str = typer.Argument(..., help="yes, no or abstain."),
-    sender: str = typer.Option(..., "--from", help="Key name of a member's account."),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    no_wait: bool = ASYNC_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Vote for your organisation; a later vote replaces the earlier one until the close."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        msg = make_vote(proposal_id, option.lower())
-        sign_submit_and_print(client, sender, home, msg, memo, no_wait, as_json)
+    with cli.open_client() as client:
+        cli.submit(client, make_vote(proposal_id, option.lower()))
 
 
 # ---- reads --------------------------------------------------------------------------------------
 
 
 @gov_app.command("list")
-def list_proposals(
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(HEIGHT, *READ_OPTIONS)
+def list_proposals(cli: Cli) -> None:
     """Every proposal with its status, votes so far or final tally."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        proposals = client.governance.proposals(height)
-        if as_json:
+    with cli.open_client() as client:
+        proposals = client.governance.proposals(cli.height)
+        if cli.as_json:
             print_json(proposals)
             return
         columns = ("id", "status", "action", "title", "proposer", "threshold", "ends", "votes")
@@ -437,17 +333,15 @@ def list_proposals(
 
 
 @gov_app.command("show")
+@with_options(HEIGHT, *READ_OPTIONS)
 def show_proposal(
+    cli: Cli,
     proposal_id: int = PROPOSAL_ARGUMENT,
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """One proposal: its action, status, tally and each organisation's vote."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        proposal = client.governance.proposal(proposal_id, height)
-        if as_json:
+    with cli.open_client() as client:
+        proposal = client.governance.proposal(proposal_id, cli.height)
+        if cli.as_json:
             print_json(proposal)
             return
         console = make_console()
@@ -469,16 +363,12 @@ def show_proposal(
 
 
 @gov_app.command("params")
-def show_params(
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(HEIGHT, *READ_OPTIONS)
+def show_params(cli: Cli) -> None:
     """The voting period, default weight and the threshold of each governed action."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        params = client.governance.params(height)
-        if as_json:
+    with cli.open_client() as client:
+        params = client.governance.params(cli.height)
+        if cli.as_json:
             print_json(params)
             return
         console = make_console()

@@ -8,7 +8,6 @@ directory).
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import time
@@ -22,7 +21,8 @@ from rich.table import Table
 from finchain.app import load_genesis
 from finchain.cli.common import (
     HOME_OPTION,
-    PASSWORD_ENV,
+    PASSWORD_ENV_OPTION,
+    UNSAFE_PLAINTEXT_OPTION,
     CliError,
     get_keyring,
     guard_errors,
@@ -31,6 +31,7 @@ from finchain.cli.common import (
 from finchain.crypto import parse_address, suite_names
 from finchain.node.config import NodeConfig, save_node_config
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
+from finchain.node.wiring import MODULES
 from finchain.sdk import KeyInfo
 
 DEFAULT_CHAIN_ID = "finchain-dev"
@@ -45,14 +46,8 @@ def init(
     chain_id: str = typer.Option(DEFAULT_CHAIN_ID, "--chain-id", help="Chain id of the genesis."),
     suite: str = typer.Option("intl", "--suite", help="Crypto suite of the chain: intl or gm."),
     port: int = typer.Option(DEFAULT_API_PORT, "--port", help="API port written to node.json."),
-    password_env: str = typer.Option(
-        PASSWORD_ENV,
-        "--password-env",
-        help="Environment variable holding the key password (prompted for if unset).",
-    ),
-    unsafe_plaintext: bool = typer.Option(
-        False, "--unsafe-plaintext", help="Store the keys unencrypted (throwaway dev chains only)."
-    ),
+    password_env: str = PASSWORD_ENV_OPTION,
+    unsafe_plaintext: bool = UNSAFE_PLAINTEXT_OPTION,
     force: bool = typer.Option(False, "--force", help="Replace an existing home (wipes it)."),
     voting_period_blocks: int | None = typer.Option(
         None,
@@ -110,8 +105,8 @@ def initialise_home(
         chain_id, suite_name, org_accounts, genesis_time_ms=time.time_ns() // 1_000_000
     )
     if governance:
-        genesis = dataclasses.replace(genesis, governance=governance)
-    checked = load_genesis(genesis.to_json())  # rejects a bad chain id before anything runs
+        genesis = genesis.with_section("governance", governance)
+    checked = load_genesis(genesis.to_json(), MODULES)  # a bad chain id fails before anything runs
     text = json.dumps(checked.to_json(), indent=2, sort_keys=True) + "\n"
     (home / GENESIS_FILE).write_text(text, encoding="utf-8")
     save_node_config(home, NodeConfig(api_host=DEFAULT_API_HOST, api_port=api_port))

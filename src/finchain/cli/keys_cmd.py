@@ -15,7 +15,8 @@ from rich.table import Table
 from finchain.cli.common import (
     HOME_OPTION,
     JSON_OPTION,
-    PASSWORD_ENV,
+    PASSWORD_ENV_OPTION,
+    UNSAFE_PLAINTEXT_OPTION,
     get_keyring,
     guard_errors,
     print_json,
@@ -32,14 +33,8 @@ def new_key(
     name: str = typer.Argument(..., help="Name of the new key (letters, digits, '_', '.', '-')."),
     suite: str = typer.Option("intl", "--suite", help="Crypto suite of the key: intl or gm."),
     home: Path = HOME_OPTION,
-    password_env: str = typer.Option(
-        PASSWORD_ENV,
-        "--password-env",
-        help="Environment variable holding the password (prompted for if unset).",
-    ),
-    unsafe_plaintext: bool = typer.Option(
-        False, "--unsafe-plaintext", help="Store the key unencrypted (throwaway keys only)."
-    ),
+    password_env: str = PASSWORD_ENV_OPTION,
+    unsafe_plaintext: bool = UNSAFE_PLAINTEXT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Generate a new key and store it encrypted in HOME/keys/NAME.json."""

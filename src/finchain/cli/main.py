@@ -4,11 +4,13 @@ finchain init | dev | status
 finchain node start
 finchain testnet up | status | down | reset
 finchain keys new | list | show
+finchain tx <module> <message> --field value ...   (generated from the message registry:)
 finchain tx bank transfer | issue | redeem
 finchain tx members add-account
 finchain tx validators set-power
 finchain tx clearing open-account | register-bic | pledge | redeem | set-urgent-reserve
     | submit-payment | hold | release | cancel | set-suspended | run-lsm | cut-off | submit-xml
+finchain tx supervision anchor-audit-log
 finchain query account | balances | tx | block | members | validators | assets
 finchain query clearing accounts | payment | queue | cycles | days | directory | status-report
     | statement
@@ -27,7 +29,6 @@ import typer
 
 from finchain import __version__
 from finchain.cli.bench_cmd import bench_app
-from finchain.cli.clearing_cmd import clearing_tx_app
 from finchain.cli.clearing_query_cmd import clearing_query_app
 from finchain.cli.contract_cmd import contract_app
 from finchain.cli.dev_cmd import dev, node_app
@@ -68,7 +69,6 @@ app.command("status")(status)
 app.add_typer(node_app, name="node")
 app.add_typer(testnet_app, name="testnet")
 app.add_typer(keys_app, name="keys")
-tx_app.add_typer(clearing_tx_app, name="clearing")
 query_app.add_typer(clearing_query_app, name="clearing")
 app.add_typer(tx_app, name="tx")
 app.add_typer(query_app, name="query")

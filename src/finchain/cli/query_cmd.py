@@ -6,21 +6,13 @@ amounts in major units (asset decimals from the node); `--json` prints API-shape
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
+from typing import Any
 
 import typer
 
-from finchain.cli.common import (
-    HEIGHT_OPTION,
-    HOME_OPTION,
-    JSON_OPTION,
-    NODE_OPTION,
-    guard_errors,
-    print_json,
-    resolve_address,
-    resolve_node_url,
-)
+from finchain.cli.common import HEIGHT, READ_OPTIONS, Cli, with_options
 from finchain.cli.render import (
     account_to_json,
     asset_to_json,
@@ -43,134 +35,97 @@ ACCOUNT_ARGUMENT = typer.Argument(..., help="0x address, or a key name in HOME/k
 
 
 @query_app.command("account")
-def query_account(
-    account: str = ACCOUNT_ARGUMENT,
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(HEIGHT, *READ_OPTIONS)
+def query_account(cli: Cli, account: str = ACCOUNT_ARGUMENT) -> None:
     """Show an account: organisation, nonces and balances."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        view = client.get_account(resolve_address(account, home), height)
-        if as_json:
-            print_json(account_to_json(view))
-        else:
-            print_account(view, get_decimals(client))
+    with cli.open_client() as client:
+        view = client.get_account(cli.resolve_address(account), cli.height)
+        decimals = {} if cli.as_json else get_decimals(client)
+    cli.show(account_to_json(view), lambda: print_account(view, decimals))
 
 
 @query_app.command("balances")
-def query_balances(
-    account: str = ACCOUNT_ARGUMENT,
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(HEIGHT, *READ_OPTIONS)
+def query_balances(cli: Cli, account: str = ACCOUNT_ARGUMENT) -> None:
     """Show an account's balances (major units; --json gives minor units)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        address = resolve_address(account, home)
-        balances = client.get_balances(address, height)
-        if as_json:
-            print_json(balances_to_json(balances))
-        else:
-            print_balances(balances, get_decimals(client), title=f"balances of {account}")
+    with cli.open_client() as client:
+        balances = client.get_balances(cli.resolve_address(account), cli.height)
+        decimals = {} if cli.as_json else get_decimals(client)
+    title = f"balances of {account}"
+    cli.show(balances_to_json(balances), lambda: print_balances(balances, decimals, title=title))
 
 
 @query_app.command("tx")
-def query_tx(
-    tx_hash: str = typer.Argument(..., help="Transaction hash (hex)."),
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(*READ_OPTIONS)
+def query_tx(cli: Cli, tx_hash: str = typer.Argument(..., help="Transaction hash (hex).")) -> None:
     """Show a committed transaction and its receipt."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+    with cli.open_client() as client:
         info = client.get_tx(tx_hash)
-        if as_json:
-            print_json(tx_info_to_json(info))
-        else:
-            print_tx_info(info)
+    cli.show(tx_info_to_json(info), lambda: print_tx_info(info))
 
 
 @query_app.command("block")
+@with_options(*READ_OPTIONS)
 def query_block(
+    cli: Cli,
     height: int | None = typer.Argument(None, min=0, help="Block height (default: latest)."),
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Show a block with its transactions' results."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
+    with cli.open_client() as client:
         block = client.get_block("latest" if height is None else height)
-        if as_json:
-            print_json(block)
-        else:
-            print_block(block)
+    cli.show(block, lambda: print_block(block))
 
 
-@query_app.command("members")
-def query_members(
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """List member organisations, their roles and accounts."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        members = client.get_members(height)
-        if as_json:
-            print_json([member_to_json(m) for m in members])
-        else:
-            print_members(members)
+# Lists read at a height: (what it lists, the call, its JSON form, its rendering).
+LIST_READS: dict[str, tuple[str, Callable[[Client, int | None], Any], Any, Any]] = {
+    "members": (
+        "List member organisations, their roles and accounts.",
+        lambda client, height: client.get_members(height),
+        lambda members: [member_to_json(m) for m in members],
+        print_members,
+    ),
+    "validators": (
+        "List the validator set the application records (Ed25519 key, voting power).",
+        lambda client, height: client.get_validators(height),
+        lambda validators: validators,
+        lambda validators: print_validators(validators),
+    ),
+    "assets": (
+        "List assets with their issuer, decimals and supply.",
+        lambda client, height: client.get_assets(height),
+        lambda assets: [asset_to_json(a) for a in assets],
+        print_assets,
+    ),
+}
 
 
-@query_app.command("validators")
-def query_validators(
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """List the validator set the application records (Ed25519 key, voting power)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        validators = client.get_validators(height)
-        if as_json:
-            print_json(validators)
-        else:
-            for validator in validators:
-                typer.echo(f"{validator['pub_key']}  power {validator['power']}")
+def add_list_read(name: str) -> None:
+    summary, read, to_json, render = LIST_READS[name]
+
+    def query(cli: Cli) -> None:
+        with cli.open_client() as client:
+            items = read(client, cli.height)
+        cli.show(to_json(items), lambda: render(items))
+
+    query.__doc__ = summary
+    query_app.command(name)(with_options(HEIGHT, *READ_OPTIONS)(query))
 
 
-@query_app.command("assets")
-def query_assets(
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """List assets with their issuer, decimals and supply."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        assets = client.get_assets(height)
-        if as_json:
-            print_json([asset_to_json(a) for a in assets])
-        else:
-            print_assets(assets)
+for _name in LIST_READS:
+    add_list_read(_name)
 
 
-def status(
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(*READ_OPTIONS)
+def status(cli: Cli) -> None:
     """Show the node's chain id, crypto suite, height and mempool size."""
-    url = resolve_node_url(node, home)
-    with guard_errors(), Client(url) as client:
+    with cli.open_client() as client:
         chain = client.status()
-        if as_json:
-            print_json(asdict(chain))
-        else:
-            print_status(chain, client.url)
+    cli.show(asdict(chain), lambda: print_status(chain, client.url))
+
+
+def print_validators(validators: list[dict[str, Any]]) -> None:
+    for validator in validators:
+        typer.echo(f"{validator['pub_key']}  power {validator['power']}")
 
 
 def get_decimals(client: Client) -> dict[str, int]:

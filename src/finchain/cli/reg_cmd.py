@@ -28,27 +28,23 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from finchain.cli.clearing_query_cmd import (
-    AS_OPTION,
-    LEGAL_BASIS_OPTION,
-    open_reading_client,
-    print_rows,
-)
+from finchain.cli.clearing_query_cmd import print_rows
 from finchain.cli.common import (
-    HEIGHT_OPTION,
-    HOME_OPTION,
-    JSON_OPTION,
-    NODE_OPTION,
+    AS,
+    COMMIT_OPTIONS,
+    HEIGHT,
+    LEGAL_BASIS,
+    READ_OPTIONS,
+    SIGNED_READ_OPTIONS,
+    TX_OPTIONS,
+    Cli,
     CliError,
     fail,
-    guard_errors,
-    load_wallet,
     print_json,
-    resolve_address,
-    resolve_node_url,
+    sender,
+    with_options,
 )
 from finchain.cli.render import make_console, make_field_table, print_tx_result, tx_result_to_json
-from finchain.cli.tx_cmd import ASYNC_OPTION, MEMO_OPTION, sign_submit_and_print
 from finchain.iso20022 import CURRENCY_DECIMALS
 from finchain.sdk import (
     Client,
@@ -72,7 +68,7 @@ reg_app.add_typer(directive_app, name="directive")
 
 REPORT_FORMATS = ("json", "csv")
 AMOUNT_COLUMNS = frozenset({"amount", "inflow", "outflow"})
-REGULATOR_OPTION: Any = typer.Option(..., "--from", help="Key name of a regulator's account.")
+REGULATOR = sender("Key name of a regulator's account.")
 DIRECTIVE_BASIS_OPTION: Any = typer.Option(
     ..., "--legal-basis", help="The law or decision the directive rests on (1-256 chars)."
 )
@@ -90,68 +86,52 @@ ID_ARGUMENT: Any = typer.Argument(..., min=0, help="The id (from 0, in order).")
 
 
 @directive_app.command("freeze")
+@with_options(REGULATOR, *COMMIT_OPTIONS)
 def freeze_account(
-    sender: str = REGULATOR_OPTION,
+    cli: Cli,
     account: str = typer.Option(..., "--account", help="The account: 0x address or key name."),
     legal_basis: str = DIRECTIVE_BASIS_OPTION,
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Freeze an account: the node refuses every transaction it sends until the lift."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        wallet = load_wallet(sender, home)
-        address = resolve_address(account, home)
-        issued = client.supervision.freeze_account(wallet, address, legal_basis, memo=memo)
-        print_directive_result(issued, sender, as_json)
+    with cli.open_client() as client:
+        address = cli.resolve_address(account)
+        calls = client.supervision
+        issued = calls.freeze_account(cli.load_wallet(), address, legal_basis, memo=cli.memo)
+    print_directive_result(cli, issued)
 
 
 @directive_app.command("suspend")
+@with_options(REGULATOR, *COMMIT_OPTIONS)
 def suspend_participant(
-    sender: str = REGULATOR_OPTION,
+    cli: Cli,
     participant: str = typer.Option(..., "--participant", help="Member organisation id."),
     legal_basis: str = DIRECTIVE_BASIS_OPTION,
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Suspend a member in clearing: it can neither send nor receive payments until the lift."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        wallet = load_wallet(sender, home)
-        issued = client.supervision.suspend_participant(wallet, participant, legal_basis, memo=memo)
-        print_directive_result(issued, sender, as_json)
+    with cli.open_client() as client:
+        wallet = cli.load_wallet()
+        calls = client.supervision
+        issued = calls.suspend_participant(wallet, participant, legal_basis, memo=cli.memo)
+    print_directive_result(cli, issued)
 
 
 @directive_app.command("lift")
+@with_options(REGULATOR, *TX_OPTIONS)
 def lift_directive(
-    directive_id: int = ID_ARGUMENT,
-    sender: str = REGULATOR_OPTION,
-    legal_basis: str = DIRECTIVE_BASIS_OPTION,
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    no_wait: bool = ASYNC_OPTION,
-    as_json: bool = JSON_OPTION,
+    cli: Cli, directive_id: int = ID_ARGUMENT, legal_basis: str = DIRECTIVE_BASIS_OPTION
 ) -> None:
     """Lift an executed directive, undoing its effect."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        msg = make_lift_directive(directive_id, legal_basis)
-        sign_submit_and_print(client, sender, home, msg, memo, no_wait, as_json)
+    with cli.open_client() as client:
+        cli.submit(client, make_lift_directive(directive_id, legal_basis))
 
 
 @reg_app.command("directives")
-def list_directives(
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(HEIGHT, *READ_OPTIONS)
+def list_directives(cli: Cli) -> None:
     """Every directive with its target, legal basis and status (public)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        directives = client.supervision.directives(height)
-        if as_json:
+    with cli.open_client() as client:
+        directives = client.supervision.directives(cli.height)
+        if cli.as_json:
             print_json(directives)
             return
         columns = ("id", "kind", "target", "status", "issuer", "legal_basis", "issued_height")
@@ -163,48 +143,47 @@ def list_directives(
 
 
 @reg_app.command("report")
+@with_options(AS, LEGAL_BASIS, HEIGHT, *READ_OPTIONS)
 def generate_report(
+    cli: Cli,
     report_type: str = typer.Argument(
         ..., help="balances, flows or large_value_transfers.", metavar="TYPE"
     ),
-    reader: str = AS_OPTION,
-    legal_basis: str = LEGAL_BASIS_OPTION,
-    height: int | None = HEIGHT_OPTION,
     org: str | None = typer.Option(
         None, "--org", help="Organisation (a member: its own, the default; supervisors: any)."
     ),
     fmt: str = typer.Option("json", "--format", help="json or csv."),
     thresholds: list[str] | None = THRESHOLD_OPTION,
     out: Path | None = OUT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Generate a supervisory report at a committed height (signed read), or write it --out."""
-    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
+    with cli.open_client() as client:
         if fmt not in REPORT_FORMATS:
             raise CliError("cli/bad_argument", f"--format must be one of {REPORT_FORMATS}")
         decimals = load_decimals(client)
         limits = parse_thresholds(thresholds, decimals)
         calls = client.supervision
         if fmt == "csv":
-            text = calls.report(report_type, height=height, org=org, fmt="csv", thresholds=limits)
-            write_text(text, out)
+            text = calls.report(
+                report_type, height=cli.height, org=org, fmt="csv", thresholds=limits
+            )
+            write_text(str(text), out)
             return
-        report = calls.report(report_type, height=height, org=org, thresholds=limits)
+        report = calls.report(report_type, height=cli.height, org=org, thresholds=limits)
         if out is not None:
             write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", out)
             typer.echo(f"sha256 {report['hash']}", err=True)
-        elif as_json:
+        elif cli.as_json:
             print_json(report)
         else:
             print_report(report, decimals)
 
 
 @reg_app.command("submit-report")
+@with_options(sender("Key name of your organisation's account."), *COMMIT_OPTIONS)
 def submit_report(
+    cli: Cli,
     report_type: str = typer.Argument(..., help="The report's type.", metavar="TYPE"),
-    sender: str = typer.Option(..., "--from", help="Key name of your organisation's account."),
     height: int = typer.Option(..., "--height", min=1, help="The height the report was made at."),
     report_hash: str | None = typer.Option(
         None,
@@ -214,16 +193,10 @@ def submit_report(
         "submit its hash and parameters.",
     ),
     thresholds: list[str] | None = THRESHOLD_OPTION,
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Submit the hash of a report your organisation generated (the regulator recomputes it)."""
-    with guard_errors():
-        wallet = load_wallet(sender, home)
-        client = Client(resolve_node_url(node, home), reader=wallet)
-    with guard_errors(), client:
+    wallet = cli.load_wallet()
+    with cli.open_client(reader=wallet) as client:
         params = None
         if report_hash is None:
             limits = parse_thresholds(thresholds, load_decimals(client) if thresholds else {})
@@ -233,9 +206,9 @@ def submit_report(
             raise CliError("cli/bad_argument", "--threshold applies when the report is generated")
         calls = client.supervision
         submitted = calls.submit_report(
-            wallet, report_type, height, report_hash, params=params, memo=memo
+            wallet, report_type, height, report_hash, params=params, memo=cli.memo
         )
-        if as_json:
+        if cli.as_json:
             print_json(
                 {
                     **tx_result_to_json(submitted.tx),
@@ -249,16 +222,12 @@ def submit_report(
 
 
 @reg_app.command("reports")
-def list_reports(
-    height: int | None = HEIGHT_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(HEIGHT, *READ_OPTIONS)
+def list_reports(cli: Cli) -> None:
     """Every submitted report with its hash and review (public)."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        reports = client.supervision.reports(height)
-        if as_json:
+    with cli.open_client() as client:
+        reports = client.supervision.reports(cli.height)
+        if cli.as_json:
             print_json(reports)
             return
         columns = (
@@ -275,20 +244,17 @@ def list_reports(
 
 
 @reg_app.command("verify")
+@with_options(*SIGNED_READ_OPTIONS)
 def verify_report(
+    cli: Cli,
     report_id: int = ID_ARGUMENT,
-    reader: str = AS_OPTION,
-    legal_basis: str = LEGAL_BASIS_OPTION,
     thresholds: list[str] | None = THRESHOLD_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Regenerate a submitted report and compare its hash (exit 1 if it differs)."""
-    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
+    with cli.open_client() as client:
         limits = parse_thresholds(thresholds, load_decimals(client) if thresholds else {})
         checked = client.supervision.verify_report(report_id, thresholds=limits)
-        if as_json:
+        if cli.as_json:
             print_json(verification_to_json(checked))
         else:
             print_verification(checked)
@@ -297,38 +263,28 @@ def verify_report(
 
 
 @reg_app.command("review")
+@with_options(REGULATOR, *TX_OPTIONS)
 def review_report(
+    cli: Cli,
     report_id: int = ID_ARGUMENT,
-    sender: str = REGULATOR_OPTION,
     decision: str = typer.Option(..., "--decision", help="ACKNOWLEDGED or REJECTED."),
     note: str = typer.Option("", "--note", help="Why (up to 256 chars)."),
-    memo: str = MEMO_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    no_wait: bool = ASYNC_OPTION,
-    as_json: bool = JSON_OPTION,
 ) -> None:
     """Acknowledge or reject a submitted report."""
-    with guard_errors(), Client(resolve_node_url(node, home)) as client:
-        msg = make_review_report(report_id, decision.upper(), note)
-        sign_submit_and_print(client, sender, home, msg, memo, no_wait, as_json)
+    with cli.open_client() as client:
+        cli.submit(client, make_review_report(report_id, decision.upper(), note))
 
 
 # ---- audit --------------------------------------------------------------------------------------
 
 
 @reg_app.command("reads")
-def list_reads(
-    reader: str = AS_OPTION,
-    legal_basis: str = LEGAL_BASIS_OPTION,
-    home: Path = HOME_OPTION,
-    node: str | None = NODE_OPTION,
-    as_json: bool = JSON_OPTION,
-) -> None:
+@with_options(*SIGNED_READ_OPTIONS)
+def list_reads(cli: Cli) -> None:
     """Supervisory reads: a supervisor's own; for another member, the reads of its data."""
-    with guard_errors(), open_reading_client(reader, home, node, legal_basis) as client:
+    with cli.open_client() as client:
         reads = client.get_audit_reads()
-        if as_json:
+        if cli.as_json:
             print_json(reads)
             return
         columns = ["seq", "time_ms", "org", "roles", "legal_basis", "method"]
@@ -342,8 +298,9 @@ def list_reads(
 # ---- helpers ------------------------------------------------------------------------------------
 
 
-def print_directive_result(issued: DirectiveResult, sender: str, as_json: bool) -> None:
-    if as_json:
+def print_directive_result(cli: Cli, issued: DirectiveResult) -> None:
+    sender = cli.sender
+    if cli.as_json:
         print_json(
             {
                 **tx_result_to_json(issued.tx),

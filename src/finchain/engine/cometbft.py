@@ -6,6 +6,7 @@ and is gossiped to whichever validator proposes next; CometBFT answers with our 
 result (run by the ABCI server in this process). When a block commits, the ABCI Commit handler
 calls `on_committed`, which resolves the futures of included transactions and tells subscribers
 (BlockRecord, receipts). A transaction dropped on recheck fails its future (RejectedOnRecheck).
+Satisfies `engine.base.Engine`; the refusals that mean "retry later" are engine.base's codes.
 
 Owns: the ABCI server and its handlers for this node, the waiters, the RPC client.
 Must never: call the application without the shared lock; run check_tx itself (CometBFT does,
@@ -31,8 +32,18 @@ import httpx
 
 from finchain.app import Application, CheckTxResult
 from finchain.engine.abci import AbciHandlers, AbciServer, from_abci_code
+from finchain.engine.base import (
+    ENGINE_CODESPACE,
+    ERR_MEMPOOL_FULL,
+    ERR_OUTCOME_UNKNOWN,
+    ERR_RPC_FAILED,
+    ERR_UNAVAILABLE,
+    Admission,
+    BlockListener,
+    BlockListeners,
+    RejectedOnRecheck,
+)
 from finchain.engine.preverify import DEFAULT_VERIFY_THREADS, SignatureVerifier
-from finchain.engine.solo import BlockListener, RejectedOnRecheck
 from finchain.errors import ErrorCode, InvalidTransaction, register_error
 from finchain.model.block import BlockRecord
 from finchain.model.receipt import CODE_OK, Receipt
@@ -40,25 +51,15 @@ from finchain.model.tx import decode_signed_tx
 
 log = logging.getLogger(__name__)
 
+# CometBFT's own refusals of a transaction (400); codes 2, 4, 5, 6 are engine.base's.
 ERR_IN_CACHE = register_error(
-    "cometbft", 1, "in_cache", "the transaction is already in the mempool cache (sent before)"
+    ENGINE_CODESPACE,
+    1,
+    "in_cache",
+    "the transaction is already in the mempool cache (sent before)",
 )
-ERR_MEMPOOL_FULL = register_error("cometbft", 2, "mempool_full", "the mempool is full; retry")
 ERR_TX_TOO_LARGE = register_error(
-    "cometbft", 3, "tx_too_large", "the transaction exceeds the mempool's max_tx_bytes"
-)
-ERR_RPC_FAILED = register_error(
-    "cometbft", 4, "rpc_failed", "the local CometBFT node refused or failed the broadcast"
-)
-ERR_UNAVAILABLE = register_error(
-    "cometbft", 5, "unavailable", "the local CometBFT node is not reachable; is it running?"
-)
-ERR_OUTCOME_UNKNOWN = register_error(
-    "cometbft",
-    6,
-    "outcome_unknown",
-    "the broadcast was sent but no answer came back: the transaction may be in the mempool; "
-    "re-send the same bytes (never a new transaction with the same nonce) or look up its hash",
+    ENGINE_CODESPACE, 3, "tx_too_large", "the transaction exceeds the mempool's max_tx_bytes"
 )
 
 _RPC_ERRORS: tuple[tuple[str, ErrorCode], ...] = (
@@ -76,6 +77,7 @@ class CometConfig:
     rpc_timeout_s: float = 30.0
     broadcast_batch: int = 500  # per JSON-RPC batch; lowered to the node's limit when refused
     verify_threads: int = DEFAULT_VERIFY_THREADS
+    max_block_txs: int | None = None  # cap on the txs of a block this node proposes
 
 
 class CometEngine:
@@ -83,11 +85,13 @@ class CometEngine:
         self.app = app
         self.config = config or CometConfig()
         self._lock = threading.RLock()
-        self.handlers = AbciHandlers(app, self._lock, observer=self)
+        self.handlers = AbciHandlers(
+            app, self._lock, observer=self, max_block_txs=self.config.max_block_txs
+        )
         self.server = AbciServer(self.handlers, self.config.abci_address)
         self._waiters: dict[bytes, Future[Receipt]] = {}
         self._waiters_lock = threading.Lock()
-        self._listeners: list[BlockListener] = []
+        self._listeners = BlockListeners()
         self._request_ids = itertools.count(1)
         self._batch_limit = self.config.broadcast_batch
         self._http = httpx.Client(
@@ -97,16 +101,16 @@ class CometEngine:
         )
         self._verifier = SignatureVerifier(self.config.verify_threads)
 
-    # ---- public API (the surface the REST API uses; same as SoloEngine) --------------------
+    # ---- engine.base.Engine ---------------------------------------------------------------
 
-    def submit(self, raw: bytes) -> tuple[CheckTxResult, Future[Receipt] | None]:
+    def submit(self, raw: bytes) -> Admission:
         """Broadcast through CometBFT. Returns its CheckTx result and, if admitted, a future
         that resolves with the receipt when the transaction's block commits."""
         return self.submit_batch([raw])[0]
 
-    def submit_batch(self, raws: list[bytes]) -> list[tuple[CheckTxResult, Future[Receipt] | None]]:
+    def submit_batch(self, raws: list[bytes]) -> list[Admission]:
         self._verifier.preverify(self.app, raws, self._lock)
-        admissions: list[tuple[CheckTxResult, Future[Receipt] | None]] = []
+        admissions: list[Admission] = []
         start = 0
         while start < len(raws):
             size = max(1, self._batch_limit)
@@ -116,8 +120,7 @@ class CometEngine:
 
     def subscribe(self, listener: BlockListener) -> Callable[[], None]:
         """Call `listener(block, receipts)` after every commit; returns an unsubscribe function."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.subscribe(listener)
 
     def get_pending_nonce(self, address: bytes) -> int:
         with self._lock:
@@ -151,11 +154,7 @@ class CometEngine:
         for receipt, future in futures:
             if future is not None and not future.done():
                 future.set_result(receipt)
-        for listener in list(self._listeners):
-            try:
-                listener(record, receipts)
-            except Exception:  # a listener must never stop the chain
-                log.exception("block listener failed")
+        self._listeners.notify(record, receipts)
 
     def on_evicted(self, result: CheckTxResult) -> None:
         with self._waiters_lock:
@@ -165,7 +164,7 @@ class CometEngine:
 
     # ---- internals ------------------------------------------------------------------------
 
-    def _broadcast(self, raws: list[bytes]) -> list[tuple[CheckTxResult, Future[Receipt] | None]]:
+    def _broadcast(self, raws: list[bytes]) -> list[Admission]:
         hashes = [self.app.suite.hash(raw) for raw in raws]
         created: list[bool] = []
         futures: list[Future[Receipt]] = []
@@ -178,7 +177,7 @@ class CometEngine:
                     self._waiters[tx_hash] = future
                 futures.append(future)
         replies = self._call_rpc_batch_within_limit(raws)
-        admissions: list[tuple[CheckTxResult, Future[Receipt] | None]] = []
+        admissions: list[Admission] = []
         for raw, tx_hash, future, mine, reply in zip(
             raws, hashes, futures, created, replies, strict=True
         ):

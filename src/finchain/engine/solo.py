@@ -3,7 +3,7 @@
 Flow: `submit` runs `check_tx` and queues admitted transactions; the block thread takes up to
 `max_block_txs` of them, runs prepare_proposal -> process_proposal -> finalize_block -> commit,
 rechecks what is still queued, then resolves the waiters of every included transaction and tells
-subscribers about the new block. Finality is immediate at commit.
+subscribers about the new block. Finality is immediate at commit. Satisfies `engine.base.Engine`.
 
 Concurrency: one lock serialises every call into the application (check_tx from API threads,
 block production from the block thread). Waiters are `concurrent.futures.Future`s so threads and
@@ -21,15 +21,16 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from finchain.app import Application, CheckTxResult
+from finchain.app import Application
+from finchain.engine.base import Admission, BlockListener, BlockListeners, RejectedOnRecheck
 from finchain.engine.preverify import DEFAULT_VERIFY_THREADS, SignatureVerifier
 from finchain.errors import InternalError
 from finchain.model.block import BlockHeader, BlockRecord, compute_block_hash
 from finchain.model.receipt import Receipt
 
-log = logging.getLogger(__name__)
+__all__ = ["SoloConfig", "SoloEngine"]
 
-BlockListener = Callable[[BlockRecord, list[Receipt]], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,8 @@ class SoloEngine:
         self._wakeup = threading.Condition()
         self._mempool: deque[bytes] = deque()
         self._waiters: dict[bytes, Future[Receipt]] = {}
-        self._listeners: list[BlockListener] = []
+        self._listeners = BlockListeners()
+        self._last_header: BlockHeader | None = None  # the last block this engine committed
         self._thread: threading.Thread | None = None
         self._running = False
         self._last_block_at = 0.0
@@ -63,11 +65,11 @@ class SoloEngine:
 
     # ---- public API -----------------------------------------------------------------------
 
-    def submit(self, raw: bytes) -> tuple[CheckTxResult, Future[Receipt] | None]:
+    def submit(self, raw: bytes) -> Admission:
         """check_tx and enqueue. Returns the check result and, if admitted, a commit future."""
         return self.submit_batch([raw])[0]
 
-    def submit_batch(self, raws: list[bytes]) -> list[tuple[CheckTxResult, Future[Receipt] | None]]:
+    def submit_batch(self, raws: list[bytes]) -> list[Admission]:
         """`submit` for many transactions, in order: signatures verified in parallel first,
         then every check_tx under one hold of the lock, and one wake-up of the block thread."""
         self._verifier.preverify(self.app, raws, self._lock)
@@ -79,8 +81,7 @@ class SoloEngine:
 
     def subscribe(self, listener: BlockListener) -> Callable[[], None]:
         """Call `listener(block, receipts)` after every commit; returns an unsubscribe function."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.subscribe(listener)
 
     def get_pending_nonce(self, address: bytes) -> int:
         with self._lock:
@@ -118,10 +119,10 @@ class SoloEngine:
             ]
             txs = app.prepare_proposal(candidates)
             height = app.height + 1
-            previous = app.db.load_block(app.height)
-            last_time = previous.header.time_ms if previous else app.genesis.genesis_time_ms
+            previous = self._previous_header()
+            last_time = previous.time_ms if previous else app.genesis.genesis_time_ms
             time_ms = max(self._clock_ms(), last_time + 1)
-            prev_hash = previous.header.block_hash if previous else b""
+            prev_hash = previous.block_hash if previous else b""
             block_hash = compute_block_hash(
                 app.suite, app.genesis.chain_id, height, time_ms, prev_hash, txs
             )
@@ -129,27 +130,30 @@ class SoloEngine:
                 raise InternalError("solo engine proposed a block its application rejects")
             header = BlockHeader(app.genesis.chain_id, height, time_ms, block_hash, self.proposer)
             result = app.finalize_block(header, txs)
-            app.commit()
+            record = app.commit()
+            self._last_header = record.header
             for _ in range(len(candidates)):
                 self._mempool.popleft()
             self._recheck_mempool()
-            record = app.db.load_block(height)
-            if record is None:
-                raise InternalError(f"block {height} missing right after commit")
             futures = [(r, self._waiters.pop(r.tx_hash, None)) for r in result.receipts]
         for receipt, future in futures:
             if future is not None and not future.done():
                 future.set_result(receipt)
-        for listener in list(self._listeners):
-            try:
-                listener(record, result.receipts)
-            except Exception:  # a listener must never stop block production
-                log.exception("block listener failed")
+        self._listeners.notify(record, result.receipts)
         return record, result.receipts
 
     # ---- internals ------------------------------------------------------------------------
 
-    def _admit(self, raw: bytes) -> tuple[CheckTxResult, Future[Receipt] | None]:
+    def _previous_header(self) -> BlockHeader | None:
+        """The header of the last committed block: remembered from `commit`, read from the store
+        only on the first block after opening the chain (lock held)."""
+        height = self.app.height
+        if self._last_header is None or self._last_header.height != height:
+            previous = self.app.db.load_block(height) if height > 0 else None
+            self._last_header = previous.header if previous else None
+        return self._last_header
+
+    def _admit(self, raw: bytes) -> Admission:
         """check_tx and, if admitted, queue the transaction with its commit future (lock held)."""
         result = self.app.check_tx(raw)
         if not result.ok:
@@ -195,11 +199,3 @@ class SoloEngine:
                 self._running = False
                 raise
             self._last_block_at = time.monotonic()
-
-
-class RejectedOnRecheck(Exception):
-    """A queued transaction stopped passing check_tx after a block (e.g. its funds were spent)."""
-
-    def __init__(self, result: CheckTxResult) -> None:
-        super().__init__(f"{result.code}: {result.log}")
-        self.result = result

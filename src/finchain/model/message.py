@@ -110,6 +110,19 @@ def registered_messages() -> list[str]:
     return sorted(_SPECS)
 
 
+def message_fields(type_name: str) -> tuple[tuple[str, str], ...]:
+    """The fields of a registered message type in declaration (wire) order, each with its kind:
+    `"int"`, `"str"`, `"bytes"` or `"address"` (20 bytes); for builders generated from the
+    registry (the SDK's, the CLI's `finchain tx`). InvalidTransaction if the type is unknown."""
+    spec = _SPECS.get(type_name)
+    if spec is None:
+        raise InvalidTransaction(ERR_UNKNOWN_MESSAGE, f"unknown message type {type_name!r}")
+    return tuple(
+        (name, "address" if name in spec.address_fields else kind.__name__)
+        for name, kind in zip(spec.field_names, spec.field_types, strict=True)
+    )
+
+
 def get_allowed_roles(type_name: str) -> AllowedRoles:
     """The roles declared for a registered message type (InvalidTransaction if unknown)."""
     spec = _SPECS.get(type_name)

@@ -17,9 +17,9 @@ import logging
 import threading
 
 from finchain.api.audit import AuditLog
-from finchain.api.services import TxEngine
 from finchain.app import Application
 from finchain.crypto import PrivateKey
+from finchain.engine.base import TxEngine
 from finchain.model import BlockRecord, Receipt, Transaction, sign_transaction
 from finchain.modules.supervision.messages import AnchorAuditLog
 

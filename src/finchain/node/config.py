@@ -4,9 +4,12 @@ Home layout:
     HOME/genesis.json   the chain's genesis document (read once, when the database is empty;
                         engine "cometbft" takes it from CometBFT's genesis `app_state` instead)
     HOME/node.json      this file's `NodeConfig`, flat JSON; missing keys take the defaults
-    HOME/data/          the RocksDB database
-    HOME/keys/          keystores (used by the CLI, never read by the node)
+    HOME/data/          the RocksDB database (`data_dir` moves it)
+    HOME/keys/          keystores (used by the CLI; the node reads only `audit_anchor_key`'s)
+    HOME/audit/         the API's append-only log of supervisory reads
 
+Every key takes effect under both engines, or says what the other engine does with it;
+docs/node-config.md is the reference (tests/e2e/test_node_config.py checks each key).
 Must never: hold secrets; node.json is safe to share.
 """
 
@@ -25,6 +28,7 @@ CONFIG_FILE = "node.json"
 DATA_DIR = "data"
 KEYS_DIR = "keys"
 ENGINES = ("solo", "cometbft")
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 MIB = 1024 * 1024
 
 
@@ -52,6 +56,7 @@ class NodeConfig:
     max_batch_body_bytes: int = 8 * MIB
     commit_timeout_s: float = 30.0
     log_level: str = "info"
+    data_dir: str = DATA_DIR  # the database directory: absolute, or relative to HOME
     # engine "cometbft": this process is one member's application; CometBFT connects to
     # `abci_address` and the API broadcasts through `cometbft_rpc_url`. With `cometbft_home`
     # set (absolute, or relative to HOME), `finchain node start` also runs `cometbft start`
@@ -122,6 +127,10 @@ def validate_node_config(config: NodeConfig, source: str = "node config") -> Non
             raise NodeConfigError(f"{source}: {name} must be positive")
     if config.solo_block_interval_s < 0 or config.solo_empty_block_interval_s < 0:
         raise NodeConfigError(f"{source}: block intervals must be >= 0")
+    if not config.data_dir:
+        raise NodeConfigError(f"{source}: data_dir must name a directory")
+    if config.log_level.lower() not in LOG_LEVELS:
+        raise NodeConfigError(f"{source}: log_level must be one of {list(LOG_LEVELS)}")
 
 
 def config_path(home: Path) -> Path:
@@ -132,8 +141,9 @@ def genesis_path(home: Path) -> Path:
     return home / GENESIS_FILE
 
 
-def data_dir(home: Path) -> Path:
-    return home / DATA_DIR
+def data_dir(home: Path, config: NodeConfig) -> Path:
+    """The database directory: `config.data_dir`, relative to HOME unless absolute."""
+    return home / config.data_dir
 
 
 def audit_log_path(home: Path) -> Path:

@@ -52,9 +52,13 @@ def make_dev_genesis(
         genesis_time_ms=genesis_time_ms,
         crypto_suite=crypto_suite,
         params=params or ChainParams(),
-        members=members,
-        bank={
-            "assets": [{"symbol": "CNY", "decimals": 2, "issuer": "pboc", "name": "Chinese yuan"}],
-            "balances": balances,
+        sections={
+            "members": members,
+            "bank": {
+                "assets": [
+                    {"symbol": "CNY", "decimals": 2, "issuer": "pboc", "name": "Chinese yuan"}
+                ],
+                "balances": balances,
+            },
         },
     )

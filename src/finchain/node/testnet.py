@@ -10,7 +10,8 @@ Layout of a testnet directory (everything for one network, nothing elsewhere):
     DIR/node<i>/*.log          each process's output
 
 `up` generates the directory on first use (`testnet_config.generate`) or reuses it, starts N app
-processes (`python -m finchain.node.cometbft_node`), waits for their ABCI ports, starts N
+processes (`python -m finchain.node --home DIR/node<i>/app --without-cometbft`: the node
+composition root with the app home's node.json), waits for their ABCI ports, starts N
 CometBFT processes, records every pid with its start time, and waits for blocks. `down` ends
 exactly those processes (SIGTERM, then SIGKILL after a grace period; CometBFT first), checking
 that each pid still belongs to the process it started. `reset` is `down` plus removing the
@@ -251,19 +252,11 @@ def signal_node(
 
 
 def start_app_process(directory: Path, node: NodeLayout, *, api: bool = True) -> ProcessRecord:
-    command = [
-        sys.executable,
-        "-m",
-        "finchain.node.cometbft_node",
-        "--home",
-        node.app_home,
-        "--abci",
-        node.abci_address,
-        "--rpc",
-        node.rpc_url,
-    ]
-    if api:
-        command += ["--api-port", str(node.api_port)]
+    """The node's application (its node.json, written by `generate`), without a CometBFT child:
+    `start_cometbft_process` runs that, so that faults can hit either process alone."""
+    command = [sys.executable, "-m", "finchain.node", "--home", node.app_home, "--without-cometbft"]
+    if not api:
+        command.append("--no-api")
     return _spawn("app", node, command, directory / node.name / "app.log")
 
 

@@ -33,9 +33,9 @@ import finchain
 from finchain.app import ChainParams
 from finchain.crypto import PrivateKey, format_address, get_suite
 from finchain.errors import FinchainError
+from finchain.keys import load_key_file, save_key_file
 from finchain.node.config import NodeConfig, save_node_config
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
-from finchain.sdk.keystore import load_key_file, save_key_file
 
 COMETBFT_VERSION = "0.38.26"
 LAYOUT_FILE = "testnet.json"
@@ -153,7 +153,7 @@ def generate(
         peers = ",".join(
             f"{peer.node_id}@127.0.0.1:{peer.p2p_port}" for peer in nodes if peer is not node
         )
-        _set_toml(
+        update_toml(
             home / "config" / "config.toml",
             {
                 ("", "moniker"): _q(node.name),
@@ -321,7 +321,7 @@ def _cometbft_genesis(
     return dict(template)
 
 
-def _set_toml(path: Path, values: Mapping[tuple[str, str], str]) -> None:
+def update_toml(path: Path, values: Mapping[tuple[str, str], str]) -> None:
     """Replace `key = value` lines of CometBFT's config.toml by (section, key); all must exist."""
     section = ""
     remaining = dict(values)

@@ -22,13 +22,26 @@ calls, queries, event streams, and exact money formatting.
         client.supervision.freeze_account(regulator, "0x…", "AML Law art. 37")
         client.supervision.verify_report(0)        # a member's submitted report, recomputed
 
+    make_pledge(...) == build_message("clearing/Pledge@1", participant="bank-a", ...)
+
 Public API = what this package exports (`__all__`); the exception tree is drawn in
-`finchain.sdk.errors`. Layering: the SDK speaks HTTP to a node and never imports the node, api,
-engine, app or store packages; it signs with `finchain.model` and the modules' message classes.
+`finchain.sdk.errors`. Each API call is written once, in a sans-I/O core (`_core`, `_chain` and
+the modules' `*Api` classes), and `Client` / `AsyncClient` only run it over httpx. Message
+builders are generated from the message registry (`messages.build_message`). Layering: the SDK
+speaks HTTP to a node and never imports the node, api, engine, app, store, state, cli or bench
+packages (an import-linter contract); it signs with `finchain.model`, keys from `finchain.keys`
+and the modules' message classes.
 """
 
 from __future__ import annotations
 
+from finchain.keys import (
+    KeyInfo,
+    Keyring,
+    KeystoreError,
+    load_key_file,
+    save_key_file,
+)
 from finchain.sdk.amounts import format_amount, parse_amount
 from finchain.sdk.async_client import AsyncClient
 from finchain.sdk.clearing import AsyncClearingCalls, ClearingCalls
@@ -59,14 +72,9 @@ from finchain.sdk.governance import (
     ProposeResult,
     find_proposal_id,
 )
-from finchain.sdk.keystore import (
-    KeyInfo,
-    Keyring,
-    KeystoreError,
-    load_key_file,
-    save_key_file,
-)
 from finchain.sdk.messages import (
+    MessageBuilder,
+    build_message,
     make_add_account,
     make_add_org,
     make_call,
@@ -106,6 +114,7 @@ from finchain.sdk.messages import (
     make_submit_report,
     make_transfer,
     make_vote,
+    message_builder,
     new_uetr,
     to_address,
 )
@@ -160,6 +169,7 @@ __all__ = [
     "Keyring",
     "KeystoreError",
     "MemberView",
+    "MessageBuilder",
     "NodeUnavailable",
     "ProposalWaitTimeout",
     "ProposeResult",
@@ -177,6 +187,7 @@ __all__ = [
     "TxResult",
     "TxWaitTimeout",
     "Wallet",
+    "build_message",
     "find_proposal_id",
     "format_amount",
     "load_key_file",
@@ -219,6 +230,7 @@ __all__ = [
     "make_submit_report",
     "make_transfer",
     "make_vote",
+    "message_builder",
     "new_uetr",
     "parse_amount",
     "raise_if_failed",

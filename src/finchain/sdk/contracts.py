@@ -33,20 +33,17 @@ Must never: sign on anyone's behalf; every transaction is signed by the wallet g
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from finchain.sdk._core import AsyncRunner, Call, ModuleApi, SyncRunner, api_call
 from finchain.sdk.errors import ContractArgsError, SdkError
 from finchain.sdk.messages import make_call, make_deploy
 from finchain.sdk.results import EventView, TxResult
 from finchain.sdk.wallet import Wallet
 from finchain.sdk.wire import AddressInput, coerce_address, compute_height_params
 from finchain.vm.abi import AbiError, AbiFunction, args_from_json
-
-if TYPE_CHECKING:
-    from finchain.sdk.async_client import AsyncClient
-    from finchain.sdk.client import Client
 
 CONTRACTS_PATH = "/v1/contracts"
 DEFAULT_COMPUTE_LIMIT = 1_000_000
@@ -158,7 +155,7 @@ class FunctionSet:
         return sorted(self._abi)
 
 
-# ---- pure helpers (shared by both clients) -------------------------------------------------------
+# ---- pure helpers -------------------------------------------------------
 
 
 def compute_contract_path(contract: AddressInput, suffix: str = "") -> str:
@@ -280,17 +277,16 @@ def _normalise(value: Any) -> Any:
     return value
 
 
-# ---- the sync client ---------------------------------------------------------------------------
+# ---- the calls ---------------------------------------------------------------------------------
 
 
-class ContractCalls:
-    """`client.contracts.*` for `Client`."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
+class ContractsApi(ModuleApi):
+    """`client.contracts.*`, written once (`_core`): `ContractCalls` runs it,
+    `AsyncContractCalls` awaits it (and its handles' functions return awaitables)."""
 
     # ---- transactions ------------------------------------------------------------------------
 
+    @api_call
     def deploy(
         self,
         wallet: Wallet,
@@ -299,11 +295,12 @@ class ContractCalls:
         compute_limit: int = DEFAULT_COMPUTE_LIMIT,
         fee: int = 0,
         memo: str = "",
-    ) -> Deployed:
+    ) -> Call[Deployed]:
         """Deploy `code` (Python source) and run its `init(*init_args)`; waits for commit."""
         msg = make_deploy(code, init_args, compute_limit)
-        return make_deployed(self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo))
+        return make_deployed((yield from self._submit(wallet, msg, fee=fee, memo=memo)))
 
+    @api_call
     def call(
         self,
         wallet: Wallet,
@@ -315,14 +312,15 @@ class ContractCalls:
         amount: int = 0,
         fee: int = 0,
         memo: str = "",
-    ) -> CallResult:
+    ) -> Call[CallResult]:
         """Call `function(*args)` as a transaction, paying the contract `amount` minor units of
         `asset` first if given; waits for commit."""
         msg = make_call(contract, function, args, compute_limit, asset, amount)
-        return make_call_result(self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo))
+        return make_call_result((yield from self._submit(wallet, msg, fee=fee, memo=memo)))
 
     # ---- reads -------------------------------------------------------------------------------
 
+    @api_call
     def query(
         self,
         contract: AddressInput,
@@ -331,69 +329,82 @@ class ContractCalls:
         caller: AddressInput | None = None,
         height: int | None = None,
         compute_limit: int | None = None,
-    ) -> ContractQueryResult:
+    ) -> Call[ContractQueryResult]:
         """Run `function(*args)` read-only (`ctx.caller` is `caller`, default all zeros)."""
         body = build_query_body(function, args, caller, height, compute_limit)
         path = compute_contract_path(contract, "/query")
-        return make_query_result(self._client.request("POST", path, json=body).json())
+        return make_query_result((yield from self._client.post_json.steps(path, body)))
 
-    def info(self, contract: AddressInput, height: int | None = None) -> dict[str, Any]:
+    @api_call
+    def info(self, contract: AddressInput, height: int | None = None) -> Call[dict[str, Any]]:
         """`{address, code_hash, deployer, org, height, upgraded_height, abi: {functions,
         constructor}}` (FinchainApiError 404 `contracts/unknown_contract` if there is none)."""
         path = compute_contract_path(contract)
-        return dict(self._client.request("GET", path, params=compute_height_params(height)).json())
+        return dict((yield from self._client.get_json.steps(path, compute_height_params(height))))
 
-    def code(self, contract: AddressInput, height: int | None = None) -> str:
+    @api_call
+    def code(self, contract: AddressInput, height: int | None = None) -> Call[str]:
         """The contract's Python source."""
         path = compute_contract_path(contract, "/code")
-        data = self._client.request("GET", path, params=compute_height_params(height)).json()
+        data = yield from self._client.get_json.steps(path, compute_height_params(height))
         return str(data["code"])
 
+    @api_call
     def events(
         self,
         contract: AddressInput,
         from_height: int | None = None,
         to_height: int | None = None,
-    ) -> ContractEvents:
+    ) -> Call[ContractEvents]:
         """The contract's own events in committed blocks `from_height..to_height` (default: to
         the latest; without `from_height`, the last MAX_EVENT_BLOCKS blocks), oldest first."""
         if from_height is None:
-            return self._load_events(contract, None, to_height)
-        end = self._client.status().height if to_height is None else to_height
+            return (yield from self._load_events(contract, None, to_height))
+        end = to_height
+        if end is None:
+            end = (yield from self._client.status.steps()).height
         found: ContractEvents = []
         for start, stop in compute_event_windows(from_height, end):
-            found += self._load_events(contract, start, stop)
+            found += yield from self._load_events(contract, start, stop)
         return found
 
-    def list(self, height: int | None = None) -> ContractRecords:
+    @api_call
+    def list(self, height: int | None = None) -> Call[ContractRecords]:
         """Every deployed contract: `{address, code_hash, deployer, org, height, ...}`."""
-        response = self._client.request("GET", CONTRACTS_PATH, params=compute_height_params(height))
-        return [dict(c) for c in response.json()]
+        params = compute_height_params(height)
+        return [dict(c) for c in (yield from self._client.get_json.steps(CONTRACTS_PATH, params))]
 
-    def params(self, height: int | None = None) -> dict[str, Any]:
+    @api_call
+    def params(self, height: int | None = None) -> Call[dict[str, Any]]:
         """`{deployer_roles, max_compute, compute_price}`."""
         path = f"{CONTRACTS_PATH}/params"
-        return dict(self._client.request("GET", path, params=compute_height_params(height)).json())
+        return dict((yield from self._client.get_json.steps(path, compute_height_params(height))))
 
-    def at(self, contract: AddressInput) -> ContractHandle:
-        """A handle with typed `query` and `call` functions from the contract's ABI."""
+    @api_call
+    def at(self, contract: AddressInput) -> Call[ContractHandle]:
+        """A handle with typed `query` and `call` functions from the contract's ABI (from an
+        AsyncClient, `await client.contracts.at(...)`; its functions return awaitables)."""
         address = coerce_address(contract)
-        abi = parse_abi(self.info(address))
+        abi = parse_abi((yield from self.info.steps(address)))
 
         def bind_query(function: AbiFunction) -> Callable[..., Any]:
             def run(
                 *args: Any, caller: AddressInput | None = None, height: int | None = None
             ) -> Any:
                 values = check_contract_args(function, args)
-                answer = self.query(address, function.name, *values, caller=caller, height=height)
-                return answer.result
+                query = self.query.steps(
+                    address, function.name, *values, caller=caller, height=height
+                )
+                return self._run(take_result(query))
 
             return run
 
         def bind_call(function: AbiFunction) -> Callable[..., Any]:
-            def run(wallet: Wallet, *args: Any, **options: Any) -> CallResult:
+            def run(wallet: Wallet, *args: Any, **options: Any) -> Any:
                 values = check_contract_args(function, args)
-                return self.call(wallet, address, function.name, *values, **options)
+                return self._run(
+                    self.call.steps(wallet, address, function.name, *values, **options)
+                )
 
             return run
 
@@ -406,137 +417,21 @@ class ContractCalls:
 
     def _load_events(
         self, contract: AddressInput, from_height: int | None, to_height: int | None
-    ) -> ContractEvents:
+    ) -> Call[ContractEvents]:
         params = build_event_params(from_height, to_height)
         path = compute_contract_path(contract, "/events")
-        data = self._client.request("GET", path, params=params).json()
+        data = yield from self._client.get_json.steps(path, params)
         return [ContractEvent.from_json(e) for e in data["events"]]
 
 
-# ---- the async client --------------------------------------------------------------------------
+def take_result(query: Call[ContractQueryResult]) -> Call[Any]:
+    """A query's return value alone (what `handle.query.<fn>(...)` gives)."""
+    return (yield from query).result
 
 
-class AsyncContractCalls:
+class ContractCalls(SyncRunner, ContractsApi):
+    """`client.contracts.*` for `Client`."""
+
+
+class AsyncContractCalls(AsyncRunner, ContractsApi):
     """`client.contracts.*` for `AsyncClient` (same calls, awaited)."""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    # ---- transactions ------------------------------------------------------------------------
-
-    async def deploy(
-        self,
-        wallet: Wallet,
-        code: str,
-        *init_args: Any,
-        compute_limit: int = DEFAULT_COMPUTE_LIMIT,
-        fee: int = 0,
-        memo: str = "",
-    ) -> Deployed:
-        msg = make_deploy(code, init_args, compute_limit)
-        return make_deployed(await self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo))
-
-    async def call(
-        self,
-        wallet: Wallet,
-        contract: AddressInput,
-        function: str,
-        *args: Any,
-        compute_limit: int = DEFAULT_COMPUTE_LIMIT,
-        asset: str = "",
-        amount: int = 0,
-        fee: int = 0,
-        memo: str = "",
-    ) -> CallResult:
-        msg = make_call(contract, function, args, compute_limit, asset, amount)
-        result = await self._client.sign_and_submit(wallet, msg, fee=fee, memo=memo)
-        return make_call_result(result)
-
-    # ---- reads -------------------------------------------------------------------------------
-
-    async def query(
-        self,
-        contract: AddressInput,
-        function: str,
-        *args: Any,
-        caller: AddressInput | None = None,
-        height: int | None = None,
-        compute_limit: int | None = None,
-    ) -> ContractQueryResult:
-        body = build_query_body(function, args, caller, height, compute_limit)
-        path = compute_contract_path(contract, "/query")
-        response = await self._client.request("POST", path, json=body)
-        return make_query_result(response.json())
-
-    async def info(self, contract: AddressInput, height: int | None = None) -> dict[str, Any]:
-        path = compute_contract_path(contract)
-        response = await self._client.request("GET", path, params=compute_height_params(height))
-        return dict(response.json())
-
-    async def code(self, contract: AddressInput, height: int | None = None) -> str:
-        path = compute_contract_path(contract, "/code")
-        response = await self._client.request("GET", path, params=compute_height_params(height))
-        return str(response.json()["code"])
-
-    async def events(
-        self,
-        contract: AddressInput,
-        from_height: int | None = None,
-        to_height: int | None = None,
-    ) -> ContractEvents:
-        if from_height is None:
-            return await self._load_events(contract, None, to_height)
-        end = (await self._client.status()).height if to_height is None else to_height
-        found: ContractEvents = []
-        for start, stop in compute_event_windows(from_height, end):
-            found += await self._load_events(contract, start, stop)
-        return found
-
-    async def list(self, height: int | None = None) -> ContractRecords:
-        params = compute_height_params(height)
-        response = await self._client.request("GET", CONTRACTS_PATH, params=params)
-        return [dict(c) for c in response.json()]
-
-    async def params(self, height: int | None = None) -> dict[str, Any]:
-        path = f"{CONTRACTS_PATH}/params"
-        response = await self._client.request("GET", path, params=compute_height_params(height))
-        return dict(response.json())
-
-    async def at(self, contract: AddressInput) -> ContractHandle:
-        """A handle whose `query.<fn>(...)` and `call.<fn>(...)` return awaitables."""
-        address = coerce_address(contract)
-        abi = parse_abi(await self.info(address))
-
-        def bind_query(function: AbiFunction) -> Callable[..., Awaitable[Any]]:
-            async def run(
-                *args: Any, caller: AddressInput | None = None, height: int | None = None
-            ) -> Any:
-                values = check_contract_args(function, args)
-                answer = await self.query(
-                    address, function.name, *values, caller=caller, height=height
-                )
-                return answer.result
-
-            return run
-
-        def bind_call(function: AbiFunction) -> Callable[..., Awaitable[CallResult]]:
-            async def run(wallet: Wallet, *args: Any, **options: Any) -> CallResult:
-                values = check_contract_args(function, args)
-                return await self.call(wallet, address, function.name, *values, **options)
-
-            return run
-
-        return ContractHandle(
-            address,
-            abi,
-            FunctionSet(address, abi, bind_query),
-            FunctionSet(address, abi, bind_call),
-        )
-
-    async def _load_events(
-        self, contract: AddressInput, from_height: int | None, to_height: int | None
-    ) -> ContractEvents:
-        params = build_event_params(from_height, to_height)
-        path = compute_contract_path(contract, "/events")
-        data = (await self._client.request("GET", path, params=params)).json()
-        return [ContractEvent.from_json(e) for e in data["events"]]

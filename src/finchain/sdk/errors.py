@@ -12,7 +12,7 @@
           │                           (also a TypeError; nothing was sent)
           └── AmountError             an amount text is not a valid number of minor units
                                       (also a ValueError)
-     KeystoreError                    (finchain.sdk.keystore) a key file cannot be read or written
+     KeystoreError                    (finchain.keys) a key file cannot be read or written
 
 Must never: hide the node's stable error code; a caller matches on `code`, not on messages.
 """

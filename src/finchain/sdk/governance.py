@@ -33,21 +33,17 @@ Must never: vote or open on anyone's behalf; every transaction is signed by the 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from finchain.sdk._core import AsyncRunner, Call, ModuleApi, Sleep, SyncRunner, api_call
 from finchain.sdk.errors import ProposalWaitTimeout, SdkError
 from finchain.sdk.messages import make_open_voting, make_propose, make_vote
 from finchain.sdk.results import ReceiptView, TxResult
 from finchain.sdk.wallet import Wallet
 from finchain.sdk.wire import SubmitMode, compute_height_params
-
-if TYPE_CHECKING:
-    from finchain.sdk.async_client import AsyncClient
-    from finchain.sdk.client import Client
 
 GOVERNANCE_PATH = "/v1/governance"
 PROPOSAL_SUBMITTED_EVENT = "governance.proposal_submitted"
@@ -89,124 +85,81 @@ def make_propose_result(result: TxResult) -> ProposeResult:
     return ProposeResult(int(event.attributes["id"]), event.attributes.get("threshold", ""), result)
 
 
-class GovernanceCalls:
-    """`client.governance.*` for `Client`."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
+class GovernanceApi(ModuleApi):
+    """`client.governance.*`, written once (`_core`): `GovernanceCalls` runs it,
+    `AsyncGovernanceCalls` awaits it."""
 
     # ---- transactions ------------------------------------------------------------------------
 
-    def propose(self, wallet: Wallet, action: Any, title: str, *, memo: str = "") -> ProposeResult:
+    @api_call
+    def propose(
+        self, wallet: Wallet, action: Any, title: str, *, memo: str = ""
+    ) -> Call[ProposeResult]:
         """An admin member proposes `action` (a governable message: `make_add_org`,
         `make_set_validator_power`, ...); waits for commit. The proposal is DRAFT."""
         msg = make_propose(action, title)
-        return make_propose_result(self._client.sign_and_submit(wallet, msg, memo=memo))
+        return make_propose_result((yield from self._submit(wallet, msg, memo=memo)))
 
+    @api_call
     def open_voting(
         self, wallet: Wallet, proposal_id: int, *, mode: SubmitMode = "commit"
-    ) -> TxResult:
+    ) -> Call[TxResult]:
         """The proposer opens the vote (`governance.voting_opened` has `voting_end_height`)."""
-        return self._client.sign_and_submit(wallet, make_open_voting(proposal_id), mode=mode)
+        return (yield from self._submit(wallet, make_open_voting(proposal_id), mode=mode))
 
+    @api_call
     def vote(
         self, wallet: Wallet, proposal_id: int, option: str, *, mode: SubmitMode = "commit"
-    ) -> TxResult:
+    ) -> Call[TxResult]:
         """Vote `yes`, `no` or `abstain` for the wallet's organisation on a VOTING proposal."""
-        return self._client.sign_and_submit(wallet, make_vote(proposal_id, option), mode=mode)
+        return (yield from self._submit(wallet, make_vote(proposal_id, option), mode=mode))
 
     # ---- reads -------------------------------------------------------------------------------
 
-    def proposals(self, height: int | None = None) -> list[dict[str, Any]]:
+    @api_call
+    def proposals(self, height: int | None = None) -> Call[list[dict[str, Any]]]:
         """Every proposal in id order: `{id, proposer, title, action: {type, value}, threshold,
         status, submit_height, voting_end_height, tally, result, votes}`."""
         path = f"{GOVERNANCE_PATH}/proposals"
-        response = self._client.request("GET", path, params=compute_height_params(height))
-        return [dict(p) for p in response.json()]
+        data = yield from self._client.get_json.steps(path, compute_height_params(height))
+        return [dict(p) for p in data]
 
-    def proposal(self, proposal_id: int, height: int | None = None) -> dict[str, Any]:
+    @api_call
+    def proposal(self, proposal_id: int, height: int | None = None) -> Call[dict[str, Any]]:
         """One proposal (FinchainApiError 404 `api/not_found` if there is none)."""
         path = compute_proposal_path(proposal_id)
-        return dict(self._client.request("GET", path, params=compute_height_params(height)).json())
+        return dict((yield from self._client.get_json.steps(path, compute_height_params(height))))
 
-    def params(self, height: int | None = None) -> dict[str, Any]:
+    @api_call
+    def params(self, height: int | None = None) -> Call[dict[str, Any]]:
         """`{voting_period_blocks, default_threshold, thresholds: {type: threshold},
         default_weight}`."""
         path = f"{GOVERNANCE_PATH}/params"
-        return dict(self._client.request("GET", path, params=compute_height_params(height)).json())
+        return dict((yield from self._client.get_json.steps(path, compute_height_params(height))))
 
+    @api_call
     def wait_for_close(
         self,
         proposal_id: int,
         timeout: float = DEFAULT_CLOSE_TIMEOUT_S,
         poll_interval: float = DEFAULT_CLOSE_POLL_INTERVAL_S,
-    ) -> dict[str, Any]:
+    ) -> Call[dict[str, Any]]:
         """Poll until the proposal is no longer DRAFT or VOTING; returns it. Blocks close votes
         (see the module docstring): ProposalWaitTimeout if none closed it in `timeout` s."""
         deadline = time.monotonic() + timeout
         while True:
-            proposal = self.proposal(proposal_id)
+            proposal = yield from self.proposal.steps(proposal_id)
             if is_closed(proposal):
                 return proposal
             if time.monotonic() >= deadline:
-                raise ProposalWaitTimeout(proposal, self._client.status().height, timeout)
-            time.sleep(poll_interval)
-
-
-class AsyncGovernanceCalls:
-    """`client.governance.*` for `AsyncClient` (same calls, awaited)."""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    # ---- transactions ------------------------------------------------------------------------
-
-    async def propose(
-        self, wallet: Wallet, action: Any, title: str, *, memo: str = ""
-    ) -> ProposeResult:
-        msg = make_propose(action, title)
-        return make_propose_result(await self._client.sign_and_submit(wallet, msg, memo=memo))
-
-    async def open_voting(
-        self, wallet: Wallet, proposal_id: int, *, mode: SubmitMode = "commit"
-    ) -> TxResult:
-        return await self._client.sign_and_submit(wallet, make_open_voting(proposal_id), mode=mode)
-
-    async def vote(
-        self, wallet: Wallet, proposal_id: int, option: str, *, mode: SubmitMode = "commit"
-    ) -> TxResult:
-        msg = make_vote(proposal_id, option)
-        return await self._client.sign_and_submit(wallet, msg, mode=mode)
-
-    # ---- reads -------------------------------------------------------------------------------
-
-    async def proposals(self, height: int | None = None) -> list[dict[str, Any]]:
-        path = f"{GOVERNANCE_PATH}/proposals"
-        response = await self._client.request("GET", path, params=compute_height_params(height))
-        return [dict(p) for p in response.json()]
-
-    async def proposal(self, proposal_id: int, height: int | None = None) -> dict[str, Any]:
-        path = compute_proposal_path(proposal_id)
-        response = await self._client.request("GET", path, params=compute_height_params(height))
-        return dict(response.json())
-
-    async def params(self, height: int | None = None) -> dict[str, Any]:
-        path = f"{GOVERNANCE_PATH}/params"
-        response = await self._client.request("GET", path, params=compute_height_params(height))
-        return dict(response.json())
-
-    async def wait_for_close(
-        self,
-        proposal_id: int,
-        timeout: float = DEFAULT_CLOSE_TIMEOUT_S,
-        poll_interval: float = DEFAULT_CLOSE_POLL_INTERVAL_S,
-    ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            proposal = await self.proposal(proposal_id)
-            if is_closed(proposal):
-                return proposal
-            if time.monotonic() >= deadline:
-                status = await self._client.status()
+                status = yield from self._client.status.steps()
                 raise ProposalWaitTimeout(proposal, status.height, timeout)
-            await asyncio.sleep(poll_interval)
+            yield Sleep(poll_interval)
+
+
+class GovernanceCalls(SyncRunner, GovernanceApi):
+    """`client.governance.*` for `Client`."""
+
+
+class AsyncGovernanceCalls(AsyncRunner, GovernanceApi):
+    """`client.governance.*` for `AsyncClient` (same calls, awaited)."""

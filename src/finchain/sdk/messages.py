@@ -1,13 +1,21 @@
 """Message builders with friendly argument types for the typed helpers (`client.bank.transfer`).
 
+Every registered message type (`finchain.model.message`) can be built by name, with no code
+here: `build_message("clearing/OpenAccount@1", participant="bank-a", currency="CNY")` takes the
+fields the registry lists, converts the friendly forms (an `address` field takes `0x…` text or
+20 raw bytes, a `bytes` field raw bytes or hex text), refuses a bool or float for an `int` field
+(TypeError), builds the message and runs its stateless `validate_basic()`, so a bad amount or
+symbol fails before anything is signed. The `make_*` names of the mechanical types are such
+builders, made from their class (`make_transfer = message_builder(Transfer)`); the hand-written
+ones below them add what the registry cannot know: amounts checked as minor units, role lists,
+validator keys in base64, contract arguments, report hashes and parameters, fresh UETRs.
+
 Addresses may be `0x…` text or 20 raw bytes; amounts are ints in minor units (use
-`parse_amount` for "12.34"). Each builder returns the module's registered message and runs its
-stateless `validate_basic()`, so a bad amount or symbol fails before anything is signed.
-Clearing participants and governed members are organisation ids (`bank-a`), not addresses.
-Governed actions (`make_add_org`, ..., `make_set_threshold`) are not sent directly: the node
-refuses them unless a vote adopted them, so they go into `make_propose` (or
-`client.governance.propose`). Supervision directives name an account (`0x…`, normalised here to
-the lowercase form the module requires) or a participant (org id). Contract calls
+`parse_amount` for "12.34"). Clearing participants and governed members are organisation ids
+(`bank-a`), not addresses. Governed actions (`make_add_org`, ..., `make_set_threshold`) are not
+sent directly: the node refuses them unless a vote adopted them, so they go into `make_propose`
+(or `client.governance.propose`). Supervision directives name an account (`0x…`, normalised
+here to the lowercase form the module requires) or a participant (org id). Contract calls
 (`make_deploy`, `make_call`) carry their arguments in the VM's byte form (`encode_args`).
 """
 
@@ -15,12 +23,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import inspect
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from finchain.crypto import Address, parse_address
+from finchain.model import decode_msg
+from finchain.model.message import message_fields
 from finchain.modules.bank.messages import Issue, Redeem, Transfer
 from finchain.modules.clearing import messages as clearing
 from finchain.modules.contracts import messages as contracts
@@ -32,12 +43,121 @@ from finchain.modules.members.messages import (
     RemoveOrg,
     RevokeRole,
 )
-from finchain.modules.params import SetChainParams
+from finchain.modules.params.messages import SetChainParams
 from finchain.modules.supervision import messages as supervision
 from finchain.modules.validators.messages import SetPower
 from finchain.sdk.wire import AddressInput, coerce_address
 from finchain.vm import encode_args
 from finchain.vm.values import ValueError_
+
+M = TypeVar("M")
+MONEY_FIELDS = frozenset({"amount"})  # int fields that are money: minor units
+
+
+# ---- built from the registry ----------------------------------------------------------------
+
+
+def build_message(type_name: str, *args: Any, **fields: Any) -> Any:
+    """The registered message `type_name` from its field values (positional in declaration
+    order, or by name), converted and checked as the module docstring says."""
+    spec = message_fields(type_name)
+    names = [name for name, _ in spec]
+    if len(args) > len(names):
+        raise TypeError(f"{type_name} has {len(names)} fields, got {len(args)} values")
+    values = dict(zip(names, args, strict=False))
+    for name, value in fields.items():
+        if name not in names:
+            raise TypeError(f"{type_name} has no field {name!r}; its fields: {', '.join(names)}")
+        if name in values:
+            raise TypeError(f"{type_name}: {name} given twice")
+        values[name] = value
+    missing = [name for name in names if name not in values]
+    if missing:
+        raise TypeError(f"{type_name}: missing {', '.join(missing)}")
+    converted = [
+        convert_field(name, kind, values[name]) for name, kind in message_fields(type_name)
+    ]
+    msg = decode_msg([type_name, converted])
+    msg.validate_basic()
+    return msg
+
+
+def convert_field(name: str, kind: str, value: Any) -> Any:
+    """One field's friendly form -> its wire type (`message_fields` kinds)."""
+    if kind == "address":
+        return to_address(value)
+    if kind == "int":
+        if name in MONEY_FIELDS:
+            return _validate_minor_units(value)
+        return _validate_int(name, value)
+    if kind == "bytes" and isinstance(value, str):
+        return decode_hex(name, value)
+    if kind == "bytes" and isinstance(value, bytearray):
+        return bytes(value)
+    return value
+
+
+class MessageBuilder(Generic[M]):
+    """`make_x(...)` for one message class: `build_message(cls.TYPE, ...)`, typed as the class,
+    with optional defaults for trailing fields."""
+
+    def __init__(self, cls: type[M], **defaults: Any) -> None:
+        self.type_name: str = getattr(cls, "TYPE")  # noqa: B009  (set by @message_type)
+        self._defaults = defaults
+        fields = message_fields(self.type_name)
+        self.__signature__ = inspect.Signature(
+            [
+                inspect.Parameter(
+                    name,
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                    default=defaults.get(name, inspect.Parameter.empty),
+                )
+                for name, _ in fields
+            ]
+        )
+        described = ", ".join(f"{name}: {kind}" for name, kind in fields)
+        self.__doc__ = f"A checked `{self.type_name}` message ({described})."
+
+    def __call__(self, *args: Any, **fields: Any) -> M:
+        bound = self.__signature__.bind(*args, **fields)
+        bound.apply_defaults()
+        msg: M = build_message(self.type_name, **bound.arguments)
+        return msg
+
+
+def message_builder(cls: type[M], **defaults: Any) -> MessageBuilder[M]:
+    return MessageBuilder(cls, **defaults)
+
+
+make_transfer = message_builder(Transfer)
+make_issue = message_builder(Issue)
+make_redeem = message_builder(Redeem)
+make_add_account = message_builder(AddAccount)
+make_remove_org = message_builder(RemoveOrg)
+make_grant_role = message_builder(GrantRole)
+make_revoke_role = message_builder(RevokeRole)
+make_set_chain_params = message_builder(SetChainParams, min_fee=0, fee_asset="")
+make_contract_upgrade = message_builder(contracts.Upgrade)
+make_open_voting = message_builder(governance.OpenVoting)
+make_vote = message_builder(governance.Vote)  # option: "yes", "no" or "abstain"
+make_set_weight = message_builder(governance.SetWeight)
+make_set_governance_params = message_builder(governance.SetParams)
+make_set_threshold = message_builder(governance.SetThreshold)
+make_lift_directive = message_builder(supervision.LiftDirective)
+make_review_report = message_builder(supervision.ReviewReport, note="")
+make_open_account = message_builder(clearing.OpenAccount)
+make_register_bic = message_builder(clearing.RegisterBic)
+make_pledge = message_builder(clearing.Pledge)
+make_clearing_redeem = message_builder(clearing.Redeem)  # not the bank module's Redeem
+make_set_urgent_reserve = message_builder(clearing.SetUrgentReserve)
+make_hold_payment = message_builder(clearing.HoldPayment)
+make_release_payment = message_builder(clearing.ReleasePayment)
+make_cancel_payment = message_builder(clearing.CancelPayment)
+make_run_lsm = message_builder(clearing.RunLsm)
+make_cut_off = message_builder(clearing.CutOff)
+
+
+# ---- hand-written: what the registry cannot know ----------------------------------------------
 
 
 def to_address(address: AddressInput) -> Address:
@@ -45,30 +165,6 @@ def to_address(address: AddressInput) -> Address:
     if isinstance(address, bytes | bytearray):
         return parse_address(bytes(address).hex())
     return parse_address(address)
-
-
-def make_transfer(to: AddressInput, asset: str, amount: int) -> Transfer:
-    msg = Transfer(to_address(to), asset, _validate_minor_units(amount))
-    msg.validate_basic()
-    return msg
-
-
-def make_issue(to: AddressInput, asset: str, amount: int) -> Issue:
-    msg = Issue(to_address(to), asset, _validate_minor_units(amount))
-    msg.validate_basic()
-    return msg
-
-
-def make_redeem(asset: str, amount: int) -> Redeem:
-    msg = Redeem(asset, _validate_minor_units(amount))
-    msg.validate_basic()
-    return msg
-
-
-def make_add_account(address: AddressInput) -> AddAccount:
-    msg = AddAccount(to_address(address))
-    msg.validate_basic()
-    return msg
 
 
 def make_set_validator_power(pub_key: bytes | str, power: int) -> SetPower:
@@ -140,58 +236,11 @@ def make_propose(action: Any, title: str) -> governance.Propose:
     return msg
 
 
-def make_open_voting(proposal_id: int) -> governance.OpenVoting:
-    msg = governance.OpenVoting(_validate_int("proposal_id", proposal_id))
-    msg.validate_basic()
-    return msg
-
-
-def make_vote(proposal_id: int, option: str) -> governance.Vote:
-    """`option`: "yes", "no" or "abstain"."""
-    msg = governance.Vote(_validate_int("proposal_id", proposal_id), option)
-    msg.validate_basic()
-    return msg
-
-
 def make_add_org(org_id: str, name: str, roles: Sequence[str], account: AddressInput) -> AddOrg:
     """Admit organisation `org_id` with `roles` (e.g. `["bank"]`) and its first account."""
     if isinstance(roles, str):
         raise TypeError(f"roles must be a sequence of role names, e.g. [{roles!r}], not a str")
     msg = AddOrg(org_id, name, ",".join(roles), to_address(account))
-    msg.validate_basic()
-    return msg
-
-
-def make_remove_org(org_id: str) -> RemoveOrg:
-    msg = RemoveOrg(org_id)
-    msg.validate_basic()
-    return msg
-
-
-def make_grant_role(org_id: str, role: str) -> GrantRole:
-    msg = GrantRole(org_id, role)
-    msg.validate_basic()
-    return msg
-
-
-def make_revoke_role(org_id: str, role: str) -> RevokeRole:
-    msg = RevokeRole(org_id, role)
-    msg.validate_basic()
-    return msg
-
-
-def make_set_chain_params(
-    max_tx_bytes: int, max_block_txs: int, min_fee: int = 0, fee_asset: str = ""
-) -> SetChainParams:
-    """The chain's size limit, block cap, minimum fee and fee asset (by a vote)."""
-    msg = SetChainParams(max_tx_bytes, max_block_txs, min_fee, fee_asset)
-    msg.validate_basic()
-    return msg
-
-
-def make_contract_upgrade(contract: AddressInput, code: str) -> contracts.Upgrade:
-    """Replace a contract's code, keeping its address and storage (by a vote)."""
-    msg = contracts.Upgrade(parse_address(coerce_address(contract)), code)
     msg.validate_basic()
     return msg
 
@@ -221,35 +270,6 @@ def make_set_scope(org_id: str, orgs: Sequence[str] | str) -> supervision.SetSco
     return msg
 
 
-def make_set_weight(org_id: str, weight: int) -> governance.SetWeight:
-    """The voting weight of a member organisation (0: it may not vote)."""
-    msg = governance.SetWeight(org_id, _validate_int("weight", weight))
-    msg.validate_basic()
-    return msg
-
-
-def make_set_governance_params(
-    voting_period_blocks: int, default_threshold: str, default_weight: int
-) -> governance.SetParams:
-    """All three at once; per-action thresholds are kept (change them with
-    `make_set_threshold`). Open votes keep their end height and threshold."""
-    msg = governance.SetParams(
-        _validate_int("voting_period_blocks", voting_period_blocks),
-        default_threshold,
-        _validate_int("default_weight", default_weight),
-    )
-    msg.validate_basic()
-    return msg
-
-
-def make_set_threshold(action_type: str, threshold: str) -> governance.SetThreshold:
-    """The threshold (`majority`, `two_thirds`, `all`) that proposals of `action_type`
-    (e.g. `"members/RemoveOrg@1"`) need from now on."""
-    msg = governance.SetThreshold(action_type, threshold)
-    msg.validate_basic()
-    return msg
-
-
 # ---- supervision ------------------------------------------------------------------------------
 
 
@@ -264,12 +284,6 @@ def make_issue_directive(
     elif not isinstance(target, str):
         raise TypeError(f"a {kind} target is an organisation id, got {type(target).__name__}")
     msg = supervision.IssueDirective(kind, target, legal_basis)
-    msg.validate_basic()
-    return msg
-
-
-def make_lift_directive(directive_id: int, legal_basis: str) -> supervision.LiftDirective:
-    msg = supervision.LiftDirective(_validate_int("directive_id", directive_id), legal_basis)
     msg.validate_basic()
     return msg
 
@@ -293,13 +307,6 @@ def make_submit_report(
     return msg
 
 
-def make_review_report(report_id: int, decision: str, note: str = "") -> supervision.ReviewReport:
-    """`decision`: "ACKNOWLEDGED" or "REJECTED"; `note`: up to 256 characters."""
-    msg = supervision.ReviewReport(_validate_int("report_id", report_id), decision, note)
-    msg.validate_basic()
-    return msg
-
-
 def decode_report_hash(report_hash: bytes | str) -> bytes:
     """A report hash from raw bytes or hex text (with or without `0x`); the message checks it
     is 32 bytes."""
@@ -307,49 +314,26 @@ def decode_report_hash(report_hash: bytes | str) -> bytes:
         return bytes(report_hash)
     if not isinstance(report_hash, str):
         raise TypeError(f"report_hash must be bytes or hex text, got {type(report_hash).__name__}")
-    text = report_hash.strip()
-    text = text[2:] if text[:2].lower() == "0x" else text
     try:
-        return bytes.fromhex(text)
+        return decode_hex("report_hash", report_hash)
     except ValueError:
         raise ValueError(f"report_hash must be 64 hex digits, got {report_hash!r}") from None
+
+
+def decode_hex(name: str, text: str) -> bytes:
+    """Hex text (with or without `0x`) -> bytes; ValueError naming the field if it is not."""
+    digits = text.strip()
+    digits = digits[2:] if digits[:2].lower() == "0x" else digits
+    try:
+        return bytes.fromhex(digits)
+    except ValueError:
+        raise ValueError(f"{name} must be hex text, got {text!r}") from None
 
 
 # ---- clearing ---------------------------------------------------------------------------------
 
 SUBMIT_PAYMENT_TYPE = "clearing/SubmitPayment@1"
 _MINOR_UNITS_TEXT = re.compile(r"[0-9]+", re.ASCII)
-
-
-def make_open_account(participant: str, currency: str) -> clearing.OpenAccount:
-    msg = clearing.OpenAccount(participant, currency)
-    msg.validate_basic()
-    return msg
-
-
-def make_register_bic(participant: str, bic: str) -> clearing.RegisterBic:
-    msg = clearing.RegisterBic(participant, bic)
-    msg.validate_basic()
-    return msg
-
-
-def make_pledge(participant: str, currency: str, amount: int) -> clearing.Pledge:
-    msg = clearing.Pledge(participant, currency, _validate_minor_units(amount))
-    msg.validate_basic()
-    return msg
-
-
-def make_clearing_redeem(participant: str, currency: str, amount: int) -> clearing.Redeem:
-    """Clearing `Redeem` (settlement cash back to the reserve account), not the bank module's."""
-    msg = clearing.Redeem(participant, currency, _validate_minor_units(amount))
-    msg.validate_basic()
-    return msg
-
-
-def make_set_urgent_reserve(currency: str, amount: int) -> clearing.SetUrgentReserve:
-    msg = clearing.SetUrgentReserve(currency, _validate_minor_units(amount))
-    msg.validate_basic()
-    return msg
 
 
 def make_submit_payment(
@@ -376,40 +360,10 @@ def make_submit_payment(
     return msg
 
 
-def make_hold_payment(uetr: str) -> clearing.HoldPayment:
-    msg = clearing.HoldPayment(uetr)
-    msg.validate_basic()
-    return msg
-
-
-def make_release_payment(uetr: str) -> clearing.ReleasePayment:
-    msg = clearing.ReleasePayment(uetr)
-    msg.validate_basic()
-    return msg
-
-
-def make_cancel_payment(uetr: str) -> clearing.CancelPayment:
-    msg = clearing.CancelPayment(uetr)
-    msg.validate_basic()
-    return msg
-
-
 def make_set_suspended(participant: str, suspended: bool) -> clearing.SetSuspended:
     if not isinstance(suspended, bool):
         raise TypeError(f"suspended must be a bool, got {type(suspended).__name__}")
     msg = clearing.SetSuspended(participant, int(suspended))
-    msg.validate_basic()
-    return msg
-
-
-def make_run_lsm(currency: str) -> clearing.RunLsm:
-    msg = clearing.RunLsm(currency)
-    msg.validate_basic()
-    return msg
-
-
-def make_cut_off(currency: str) -> clearing.CutOff:
-    msg = clearing.CutOff(currency)
     msg.validate_basic()
     return msg
 

@@ -41,11 +41,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import Any, Literal
 from urllib.parse import quote
 
-from finchain.modules.supervision.keeper import SUSPEND_PARTICIPANT
-from finchain.modules.supervision.messages import FREEZE_ACCOUNT
+from finchain.modules.supervision.messages import DIRECTIVE_KINDS, FREEZE_ACCOUNT
+from finchain.sdk._core import AsyncRunner, Call, ModuleApi, SyncRunner, api_call
 from finchain.sdk.errors import FinchainApiError, SdkError
 from finchain.sdk.messages import (
     make_issue_directive,
@@ -57,16 +57,14 @@ from finchain.sdk.results import TxResult
 from finchain.sdk.wallet import Wallet
 from finchain.sdk.wire import AddressInput, SubmitMode, compute_height_params
 
-if TYPE_CHECKING:
-    from finchain.sdk.async_client import AsyncClient
-    from finchain.sdk.client import Client
-
 SUPERVISION_PATH = "/v1/supervision"
 REPORTS_PATH = "/v1/reports"
 DIRECTIVE_EXECUTED_EVENT = "supervision.directive_executed"
 REPORT_SUBMITTED_EVENT = "supervision.report_submitted"
 REPORT_FORMATS = ("json", "csv")
 ReportFormat = Literal["json", "csv"]
+# The other directive kind; the messages module names it only in its tuple of kinds.
+(SUSPEND_PARTICIPANT,) = (kind for kind in DIRECTIVE_KINDS if kind != FREEZE_ACCOUNT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,41 +185,46 @@ def compare_report(
     )
 
 
-class SupervisionCalls:
-    """`client.supervision.*` for `Client`."""
-
-    def __init__(self, client: Client) -> None:
-        self._client = client
+class SupervisionApi(ModuleApi):
+    """`client.supervision.*`, written once (`_core`): `SupervisionCalls` runs it,
+    `AsyncSupervisionCalls` awaits it."""
 
     # ---- transactions ------------------------------------------------------------------------
 
+    @api_call
     def issue_directive(
         self, wallet: Wallet, kind: str, target: AddressInput, legal_basis: str, *, memo: str = ""
-    ) -> DirectiveResult:
+    ) -> Call[DirectiveResult]:
         """A regulator orders `kind` (`freeze_account`, `suspend_participant`) against `target`
         (an account, an org id), citing `legal_basis`; waits for commit (it is then EXECUTED)."""
         msg = make_issue_directive(kind, target, legal_basis)
-        return make_directive_result(self._client.sign_and_submit(wallet, msg, memo=memo))
+        return make_directive_result((yield from self._submit(wallet, msg, memo=memo)))
 
+    @api_call
     def freeze_account(
         self, wallet: Wallet, address: AddressInput, legal_basis: str, *, memo: str = ""
-    ) -> DirectiveResult:
+    ) -> Call[DirectiveResult]:
         """Freeze an account: the node refuses every transaction it sends (`tx/account_frozen`)."""
-        return self.issue_directive(wallet, FREEZE_ACCOUNT, address, legal_basis, memo=memo)
+        steps = self.issue_directive.steps(wallet, FREEZE_ACCOUNT, address, legal_basis, memo=memo)
+        return (yield from steps)
 
+    @api_call
     def suspend_participant(
         self, wallet: Wallet, org: str, legal_basis: str, *, memo: str = ""
-    ) -> DirectiveResult:
+    ) -> Call[DirectiveResult]:
         """Suspend a member in clearing: it can neither send nor receive payments (CLR-8)."""
-        return self.issue_directive(wallet, SUSPEND_PARTICIPANT, org, legal_basis, memo=memo)
+        steps = self.issue_directive.steps(wallet, SUSPEND_PARTICIPANT, org, legal_basis, memo=memo)
+        return (yield from steps)
 
+    @api_call
     def lift_directive(
         self, wallet: Wallet, directive_id: int, legal_basis: str, *, mode: SubmitMode = "commit"
-    ) -> TxResult:
+    ) -> Call[TxResult]:
         """Lift an EXECUTED directive (LIFTED), undoing its effect."""
         msg = make_lift_directive(directive_id, legal_basis)
-        return self._client.sign_and_submit(wallet, msg, mode=mode)
+        return (yield from self._submit(wallet, msg, mode=mode))
 
+    @api_call
     def submit_report(
         self,
         wallet: Wallet,
@@ -231,13 +234,14 @@ class SupervisionCalls:
         *,
         params: Mapping[str, Any] | None = None,
         memo: str = "",
-    ) -> SubmitReportResult:
+    ) -> Call[SubmitReportResult]:
         """Submit the SHA-256 (32 bytes or 64 hex digits) of a report the wallet's organisation
         generated at committed height `report_height`, with its `params` (the report JSON's
         `params`; None: the defaults); waits for commit."""
         msg = make_submit_report(report_type, report_height, report_hash, params)
-        return make_submit_report_result(self._client.sign_and_submit(wallet, msg, memo=memo))
+        return make_submit_report_result((yield from self._submit(wallet, msg, memo=memo)))
 
+    @api_call
     def review_report(
         self,
         wallet: Wallet,
@@ -246,59 +250,42 @@ class SupervisionCalls:
         note: str = "",
         *,
         mode: SubmitMode = "commit",
-    ) -> TxResult:
+    ) -> Call[TxResult]:
         """The regulator acknowledges (`ACKNOWLEDGED`) or rejects (`REJECTED`) a SUBMITTED
         report, with a note."""
         msg = make_review_report(report_id, decision, note)
-        return self._client.sign_and_submit(wallet, msg, mode=mode)
+        return (yield from self._submit(wallet, msg, mode=mode))
 
     # ---- reads -------------------------------------------------------------------------------
 
-    def directives(self, height: int | None = None) -> list[dict[str, Any]]:
+    @api_call
+    def directives(self, height: int | None = None) -> Call[list[dict[str, Any]]]:
         """Every directive in id order: `{id, kind, target, legal_basis, issuer, status,
         issued_height, lifted_height, lift_basis}`."""
         path = f"{SUPERVISION_PATH}/directives"
-        response = self._client.request("GET", path, params=compute_height_params(height))
-        return [dict(d) for d in response.json()]
+        data = yield from self._client.get_json.steps(path, compute_height_params(height))
+        return [dict(d) for d in data]
 
-    def directive(self, directive_id: int, height: int | None = None) -> dict[str, Any]:
+    @api_call
+    def directive(self, directive_id: int, height: int | None = None) -> Call[dict[str, Any]]:
         """One directive (FinchainApiError 404 `api/not_found` if there is none)."""
         path = compute_directive_path(directive_id)
-        return dict(self._client.request("GET", path, params=compute_height_params(height)).json())
+        return dict((yield from self._client.get_json.steps(path, compute_height_params(height))))
 
-    def reports(self, height: int | None = None) -> list[dict[str, Any]]:
+    @api_call
+    def reports(self, height: int | None = None) -> Call[list[dict[str, Any]]]:
         """Every submitted report in id order: `{id, report_type, report_height, report_hash,
         submitter, status, submitted_height, reviewer, reviewed_height, note}`."""
         path = f"{SUPERVISION_PATH}/reports"
-        response = self._client.request("GET", path, params=compute_height_params(height))
-        return [dict(r) for r in response.json()]
+        data = yield from self._client.get_json.steps(path, compute_height_params(height))
+        return [dict(r) for r in data]
 
-    def submission(self, report_id: int, height: int | None = None) -> dict[str, Any]:
+    @api_call
+    def submission(self, report_id: int, height: int | None = None) -> Call[dict[str, Any]]:
         """One submitted report (FinchainApiError 404 `api/not_found` if there is none)."""
-        return get_submission(self.reports(height), report_id)
+        return get_submission((yield from self.reports.steps(height)), report_id)
 
-    @overload
-    def report(
-        self,
-        report_type: str,
-        *,
-        height: int | None = ...,
-        org: str | None = ...,
-        fmt: Literal["json"] = ...,
-        thresholds: Mapping[str, int] | None = ...,
-    ) -> dict[str, Any]: ...
-
-    @overload
-    def report(
-        self,
-        report_type: str,
-        *,
-        height: int | None = ...,
-        org: str | None = ...,
-        fmt: Literal["csv"],
-        thresholds: Mapping[str, int] | None = ...,
-    ) -> str: ...
-
+    @api_call
     def report(
         self,
         report_type: str,
@@ -307,25 +294,27 @@ class SupervisionCalls:
         org: str | None = None,
         fmt: ReportFormat = "json",
         thresholds: Mapping[str, int] | None = None,
-    ) -> dict[str, Any] | str:
+    ) -> Call[Any]:
         """Generate report `report_type` (`balances`, `flows`, `large_value_transfers`) at a
         committed height (default latest), signed by the client's reader: its JSON dict (with
         `hash`), or for `fmt="csv"` the CSV text. `thresholds` (large-value transfers):
         `{asset: minor units}`, default CNY 2,000,000.00."""
         params = compute_report_params(height, org, fmt, thresholds)
-        response = self._client.request("GET", compute_report_path(report_type), params=params)
-        return response.text if fmt == "csv" else dict(response.json())
+        path = compute_report_path(report_type)
+        reply = yield from self._client.request.steps("GET", path, params=params)
+        return reply.text if fmt == "csv" else dict(reply.json())
 
+    @api_call
     def verify_report(
         self, report_id: int, *, thresholds: Mapping[str, int] | None = None
-    ) -> ReportVerification:
+    ) -> Call[ReportVerification]:
         """Regenerate submitted report `report_id` (its type, height and recorded parameters,
         scoped to the submitter's organisation) through the API and compare the hashes. Needs a
         reader that may read the submitter's data (the regulator, with a legal basis).
         `thresholds` overrides the recorded ones (a submission without parameters used the
         defaults)."""
-        submission = self.submission(report_id)
-        recomputed = self.report(
+        submission = yield from self.submission.steps(report_id)
+        recomputed = yield from self.report.steps(
             str(submission["report_type"]),
             height=int(submission["report_height"]),
             org=str(submission["submitter"]),
@@ -334,126 +323,9 @@ class SupervisionCalls:
         return compare_report(submission, recomputed)
 
 
-class AsyncSupervisionCalls:
+class SupervisionCalls(SyncRunner, SupervisionApi):
+    """`client.supervision.*` for `Client`."""
+
+
+class AsyncSupervisionCalls(AsyncRunner, SupervisionApi):
     """`client.supervision.*` for `AsyncClient` (same calls, awaited)."""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
-
-    # ---- transactions ------------------------------------------------------------------------
-
-    async def issue_directive(
-        self, wallet: Wallet, kind: str, target: AddressInput, legal_basis: str, *, memo: str = ""
-    ) -> DirectiveResult:
-        msg = make_issue_directive(kind, target, legal_basis)
-        return make_directive_result(await self._client.sign_and_submit(wallet, msg, memo=memo))
-
-    async def freeze_account(
-        self, wallet: Wallet, address: AddressInput, legal_basis: str, *, memo: str = ""
-    ) -> DirectiveResult:
-        return await self.issue_directive(wallet, FREEZE_ACCOUNT, address, legal_basis, memo=memo)
-
-    async def suspend_participant(
-        self, wallet: Wallet, org: str, legal_basis: str, *, memo: str = ""
-    ) -> DirectiveResult:
-        return await self.issue_directive(wallet, SUSPEND_PARTICIPANT, org, legal_basis, memo=memo)
-
-    async def lift_directive(
-        self, wallet: Wallet, directive_id: int, legal_basis: str, *, mode: SubmitMode = "commit"
-    ) -> TxResult:
-        msg = make_lift_directive(directive_id, legal_basis)
-        return await self._client.sign_and_submit(wallet, msg, mode=mode)
-
-    async def submit_report(
-        self,
-        wallet: Wallet,
-        report_type: str,
-        report_height: int,
-        report_hash: bytes | str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        memo: str = "",
-    ) -> SubmitReportResult:
-        msg = make_submit_report(report_type, report_height, report_hash, params)
-        result = await self._client.sign_and_submit(wallet, msg, memo=memo)
-        return make_submit_report_result(result)
-
-    async def review_report(
-        self,
-        wallet: Wallet,
-        report_id: int,
-        decision: str,
-        note: str = "",
-        *,
-        mode: SubmitMode = "commit",
-    ) -> TxResult:
-        msg = make_review_report(report_id, decision, note)
-        return await self._client.sign_and_submit(wallet, msg, mode=mode)
-
-    # ---- reads -------------------------------------------------------------------------------
-
-    async def directives(self, height: int | None = None) -> list[dict[str, Any]]:
-        path = f"{SUPERVISION_PATH}/directives"
-        response = await self._client.request("GET", path, params=compute_height_params(height))
-        return [dict(d) for d in response.json()]
-
-    async def directive(self, directive_id: int, height: int | None = None) -> dict[str, Any]:
-        path = compute_directive_path(directive_id)
-        response = await self._client.request("GET", path, params=compute_height_params(height))
-        return dict(response.json())
-
-    async def reports(self, height: int | None = None) -> list[dict[str, Any]]:
-        path = f"{SUPERVISION_PATH}/reports"
-        response = await self._client.request("GET", path, params=compute_height_params(height))
-        return [dict(r) for r in response.json()]
-
-    async def submission(self, report_id: int, height: int | None = None) -> dict[str, Any]:
-        return get_submission(await self.reports(height), report_id)
-
-    @overload
-    async def report(
-        self,
-        report_type: str,
-        *,
-        height: int | None = ...,
-        org: str | None = ...,
-        fmt: Literal["json"] = ...,
-        thresholds: Mapping[str, int] | None = ...,
-    ) -> dict[str, Any]: ...
-
-    @overload
-    async def report(
-        self,
-        report_type: str,
-        *,
-        height: int | None = ...,
-        org: str | None = ...,
-        fmt: Literal["csv"],
-        thresholds: Mapping[str, int] | None = ...,
-    ) -> str: ...
-
-    async def report(
-        self,
-        report_type: str,
-        *,
-        height: int | None = None,
-        org: str | None = None,
-        fmt: ReportFormat = "json",
-        thresholds: Mapping[str, int] | None = None,
-    ) -> dict[str, Any] | str:
-        params = compute_report_params(height, org, fmt, thresholds)
-        path = compute_report_path(report_type)
-        response = await self._client.request("GET", path, params=params)
-        return response.text if fmt == "csv" else dict(response.json())
-
-    async def verify_report(
-        self, report_id: int, *, thresholds: Mapping[str, int] | None = None
-    ) -> ReportVerification:
-        submission = await self.submission(report_id)
-        recomputed = await self.report(
-            str(submission["report_type"]),
-            height=int(submission["report_height"]),
-            org=str(submission["submitter"]),
-            thresholds=recorded_thresholds(submission, thresholds),
-        )
-        return compare_report(submission, recomputed)

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from finchain.crypto import Address, CryptoSuite, PrivateKey, format_address, get_suite
+from finchain.keys import Keyring, load_key_file
 from finchain.model import SignedTransaction, Transaction, sign_transaction
-from finchain.sdk.keystore import Keyring, load_key_file
 
 DEFAULT_HOME_ENV = "FINCHAIN_HOME"
 DEFAULT_HOME = Path(".finchain-dev")  # the CLI's default home (`finchain dev`)

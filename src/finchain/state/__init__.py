@@ -12,7 +12,7 @@ Must never: do I/O itself (the committed reader is supplied by the store), use t
 from __future__ import annotations
 
 from finchain.state.apphash import GENESIS_PREV_APP_HASH, compute_app_hash, encode_write_set
-from finchain.state.overlay import Overlay, StateReader, StateWriter
+from finchain.state.overlay import Overlay, StateReader, StateWriter, run_on_branch
 
 __all__ = [
     "GENESIS_PREV_APP_HASH",
@@ -21,4 +21,5 @@ __all__ = [
     "StateWriter",
     "compute_app_hash",
     "encode_write_set",
+    "run_on_branch",
 ]

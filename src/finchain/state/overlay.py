@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Callable, Iterator, Mapping
+from typing import Protocol, TypeVar
 
 _DELETED = None
 
@@ -84,8 +84,25 @@ class Overlay:
         parent = self.parent
         if not isinstance(parent, Overlay):
             raise TypeError("only an overlay over another overlay can be merged")
-        for key, value in self.writes.items():
-            if value is None:
-                parent.delete(key)
-            else:
-                parent.set(key, value)
+        apply_writes(parent, self.writes)
+
+
+T = TypeVar("T")
+
+
+def run_on_branch(state: StateWriter, work: Callable[[Overlay], T]) -> T:
+    """Run `work` on a fresh branch of `state` and keep the branch's writes only if it returns:
+    an exception drops them all and propagates (the one "try on a branch" rule of execution)."""
+    branch = Overlay(state)
+    result = work(branch)
+    apply_writes(state, branch.writes)
+    return result
+
+
+def apply_writes(state: StateWriter, writes: Mapping[bytes, bytes | None]) -> None:
+    """Apply a write-set (`None`: delete) to `state`, in the write-set's order."""
+    for key, value in writes.items():
+        if value is None:
+            state.delete(key)
+        else:
+            state.set(key, value)

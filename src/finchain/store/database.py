@@ -14,6 +14,11 @@
 Concurrency: one writer (the engine's commit); readers (API, queries) may read concurrently;
 RocksDB makes each batch visible atomically.
 
+`v/` is never pruned, so it names every key ever written, deleted ones included: reads at a past
+height (`get_at`, `iterate_history`) go through it, never through `s/`, which has lost the keys
+deleted since. Its keys are length-prefixed (a key's versions can never be confused with those of a
+longer key that extends it), so the keys under one prefix form one sorted run per key length.
+
 Committed-state reads (`get`) go through a bounded write-through cache: a miss reads RocksDB and
 fills the cache only if no commit happened meanwhile (a generation counter, checked under a
 lock), and every commit writes its write-set into the cache after the durable batch. So the
@@ -22,13 +27,14 @@ cache always holds what RocksDB holds; `tests/unit/test_store.py` checks it agai
 
 from __future__ import annotations
 
+import heapq
 import struct
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from rocksdict import Options, Rdict, ReadOptions, WriteBatch, WriteOptions
+from rocksdict import Options, Rdict, RdictIter, ReadOptions, WriteBatch, WriteOptions
 
 from finchain.codec import decode, encode
 from finchain.model.block import BlockRecord
@@ -45,10 +51,14 @@ _META_LAST = b"m/last"
 _META_GENESIS = b"m/genesis"
 _PRESENT = b"\x01"
 _ABSENT = b"\x00"
+_U16 = struct.Struct(">H")
 _U64 = struct.Struct(">Q")
 _U64U32 = struct.Struct(">QI")
 STATE_CACHE_ENTRIES = 262_144  # about 30 MiB of small state values; cleared when full
 MAX_CACHED_KEY_BYTES = 256  # longer keys (only ever looked up, never written by modules) skip it
+MAX_KEY_BYTES = 0xFFFF  # the u16 length in a version key
+_STEM_HEAD = len(_VERSION) + _U16.size  # a version key: head, state key, u64 height
+_PAST_EVERY_HEIGHT = b"\xff" * 9  # after a stem: sorts above all its versions, below the next key
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +119,7 @@ class Database:
         (a drained queue's range would otherwise cost milliseconds per seek)."""
         start = _STATE + prefix
         skip = len(_STATE)
-        options = ReadOptions()
-        end = prefix_end(start)
-        if end is not None:
-            options.set_iterate_upper_bound(end)
+        options = _upper_bounded(start)
         it = self._db.iter(options)
         it.seek(start)
         while it.valid():
@@ -123,16 +130,81 @@ class Database:
 
     def get_at(self, key: bytes, height: int) -> bytes | None:
         """The value of `key` as committed at `height` (None if absent then)."""
-        stem = _version_stem(key)
-        it = self._db.iter()
-        it.seek_for_prev(stem + _U64.pack(height))
-        if not it.valid():
-            return None
-        found: bytes = it.key()
-        if not found.startswith(stem) or len(found) != len(stem) + 8:
-            return None
-        value: bytes = it.value()
-        return value[1:] if value[:1] == _PRESENT else None
+        return _read_version(self._db.iter(), _version_stem(key), height)
+
+    def iterate_at(self, prefix: bytes, height: int) -> Iterator[tuple[bytes, bytes]]:
+        """(key, value) pairs under `prefix` as committed at `height`, in key order.
+
+        At the latest height this scans the current state (what `iterate` reads); at any other it
+        is `iterate_history`. One RocksDB iterator (a consistent view) reads both the chain meta
+        and the state, so a block committed meanwhile cannot slip in."""
+        start = _STATE + prefix
+        options = _upper_bounded(start)  # m/last sorts before s/: inside the bound
+        it = self._db.iter(options)
+        it.seek(_META_LAST)
+        if not it.valid() or it.key() != _META_LAST or decode(it.value())[0] != height:
+            yield from self.iterate_history(prefix, height)
+            return
+        skip = len(_STATE)
+        it.seek(start)
+        while it.valid():
+            key: bytes = it.key()
+            value: bytes = it.value()
+            yield key[skip:], value
+            it.next()
+
+    def iterate_history(self, prefix: bytes, height: int) -> Iterator[tuple[bytes, bytes]]:
+        """(key, value) pairs under `prefix` as committed at `height`, in key order, read from the
+        version index alone (exact at every height, the latest included: the reference
+        `iterate_at` is tested against).
+
+        Each key length holding keys under `prefix` is one sorted run of `v/`; every run is walked
+        with two seeks per key (its version at `height`, then past its other versions), and the
+        runs are merged by key. Cost: about one seek per key length in `v/`, then two per key
+        ever written under `prefix` (deleted or not), whatever its number of versions."""
+        runs = [
+            self._iterate_run_at(prefix, length, height)
+            for length in self._find_key_lengths(prefix)
+        ]
+        yield from heapq.merge(*runs, key=_key_of)
+
+    def _find_key_lengths(self, prefix: bytes) -> list[int]:
+        """The lengths, ascending, of the keys under `prefix` that `v/` holds. One seek per length:
+        a seek that lands on a longer key jumps over every length in between."""
+        options = _upper_bounded(_VERSION)
+        it = self._db.iter(options)
+        lengths: list[int] = []
+        length = len(prefix)
+        while length <= MAX_KEY_BYTES:
+            it.seek(_VERSION + _U16.pack(length) + prefix)
+            if not it.valid():
+                break
+            found: bytes = it.key()
+            (found_length,) = _U16.unpack_from(found, len(_VERSION))
+            if found_length != length:
+                length = found_length  # no key of the lengths in between
+                continue
+            if found[_STEM_HEAD:].startswith(prefix):
+                lengths.append(length)
+            length += 1
+        return lengths
+
+    def _iterate_run_at(
+        self, prefix: bytes, length: int, height: int
+    ) -> Iterator[tuple[bytes, bytes]]:
+        """The keys of `length` under `prefix` present at `height`, with their values then."""
+        start = _VERSION + _U16.pack(length) + prefix
+        options = _upper_bounded(start)
+        it = self._db.iter(options)
+        it.seek(start)
+        stem_size = _STEM_HEAD + length
+        while it.valid():
+            found: bytes = it.key()
+            stem = found[:stem_size]
+            value = _read_version(it, stem, height)
+            if value is not None:
+                yield stem[_STEM_HEAD:], value
+            it.seek(stem + _PAST_EVERY_HEIGHT)
 
     # ---- chain ----------------------------------------------------------------------------
 
@@ -242,7 +314,34 @@ class Database:
 
 
 def _version_stem(key: bytes) -> bytes:
-    return _VERSION + struct.pack(">H", len(key)) + key
+    return _VERSION + _U16.pack(len(key)) + key
+
+
+def _read_version(it: RdictIter, stem: bytes, height: int) -> bytes | None:
+    """The value the version key `stem` had at `height`, positioning `it` at that version."""
+    it.seek_for_prev(stem + _U64.pack(height))
+    if not it.valid():
+        return None
+    found: bytes = it.key()
+    if not found.startswith(stem) or len(found) != len(stem) + _U64.size:
+        return None
+    value: bytes = it.value()
+    return value[1:] if value[:1] == _PRESENT else None
+
+
+def _upper_bounded(prefix: bytes) -> ReadOptions:
+    """Read options whose iterator stops before the first key past every key under `prefix`, so a
+    seek or step never walks the deletion markers of keys beyond it. Keep them referenced while
+    the iterator is in use: rocksdict's iterator does not keep its bound alive."""
+    options = ReadOptions()
+    end = prefix_end(prefix)
+    if end is not None:
+        options.set_iterate_upper_bound(end)
+    return options
+
+
+def _key_of(item: tuple[bytes, bytes]) -> bytes:
+    return item[0]
 
 
 def _put_state(batch: WriteBatch, writes: Mapping[bytes, bytes | None], height: int) -> None:
@@ -259,8 +358,8 @@ def _put_state(batch: WriteBatch, writes: Mapping[bytes, bytes | None], height: 
 class HistoricalView:
     """State as committed at `height`: a consistent read view for queries.
 
-    Point reads are exact. Iteration walks the keys present now and reads each at `height`, so a key
-    deleted after `height` is not listed (modules keep keys rather than delete them).
+    Point reads and prefix iteration are exact at every committed height: a key deleted, created
+    or re-created since `height` reads and lists as it was then (`Database.iterate_at`).
     """
 
     def __init__(self, db: Database, height: int) -> None:
@@ -271,10 +370,7 @@ class HistoricalView:
         return self.db.get_at(key, self.height)
 
     def iterate(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
-        for key, _ in self.db.iterate(prefix):
-            value = self.db.get_at(key, self.height)
-            if value is not None:
-                yield key, value
+        return self.db.iterate_at(prefix, self.height)
 
 
 def prefix_end(prefix: bytes) -> bytes | None:

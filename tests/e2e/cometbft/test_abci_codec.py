@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from finchain.app import Application
 from finchain.app.ante import ERR_BAD_SIGNATURE
 from finchain.codec import decode, encode
 from finchain.crypto import PrivateKey, get_suite
@@ -23,6 +22,7 @@ from finchain.engine.abci.framing import (
 from finchain.engine.abci.proto.tendermint.abci import types_pb2 as abci
 from finchain.errors import all_error_codes
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
+from finchain.node.node import build_application
 from finchain.store import Database
 from tests.e2e.cometbft.support import sign_transfer
 from tests.helpers import CHAIN_ID, GENESIS_TIME_MS
@@ -94,7 +94,7 @@ class Fixture:
             CHAIN_ID, "intl", orgs, {self.address("user0"): 1_000}, GENESIS_TIME_MS
         )
         self.db = Database(path)
-        self.app = Application(self.db)
+        self.app = build_application(self.db)
         self.handlers = AbciHandlers(self.app)
 
     def address(self, name: str) -> bytes:

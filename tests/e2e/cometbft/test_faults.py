@@ -457,9 +457,9 @@ def _wait_until_cometbft_exits(directory: Path, node: NodeLayout, timeout_s: flo
 
 
 def _app_start_heights(directory: Path, node: NodeLayout) -> list[int]:
-    """The committed height the app reported at each start ("cometbft node started" lines)."""
+    """The committed height the app reported at each start ("engine started" lines)."""
     text = (directory / node.name / "app.log").read_text(errors="replace")
-    return [int(h) for h in re.findall(r"cometbft node started .* height=(\d+)", text)]
+    return [int(h) for h in re.findall(r"engine started engine=cometbft height=(\d+)", text)]
 
 
 def _wait_for_app_start_height(directory: Path, node: NodeLayout, after: int) -> int:

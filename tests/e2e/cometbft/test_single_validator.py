@@ -22,6 +22,7 @@ from finchain.engine.cometbft import CometConfig, CometEngine
 from finchain.model import BlockRecord, Receipt
 from finchain.modules.bank.errors import ERR_INSUFFICIENT_FUNDS
 from finchain.node import testnet
+from finchain.node.node import build_application
 from finchain.node.testnet_config import USER_BALANCE, TestnetLayout, find_free_base_port
 from finchain.store import Database
 from tests.e2e.cometbft.support import (
@@ -65,7 +66,7 @@ def network(testnet_dir: Path) -> Iterator[SoloNetwork]:
         )
     )
     db = Database(Path(node.app_home) / "data")
-    app = Application(db)
+    app = build_application(db)
     engine = CometEngine(app, CometConfig(abci_address=node.abci_address, rpc_url=node.rpc_url))
     blocks: list[tuple[BlockRecord, list[Receipt]]] = []
     engine.subscribe(lambda record, receipts: blocks.append((record, receipts)))

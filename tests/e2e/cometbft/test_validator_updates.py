@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from finchain.app import Application
 from finchain.crypto import PrivateKey, get_suite
 from finchain.engine.abci import AbciHandlers
 from finchain.engine.abci.proto.tendermint.abci import types_pb2 as abci
@@ -23,6 +22,7 @@ from finchain.model import Transaction, sign_transaction
 from finchain.modules.validators import SetPower
 from finchain.node import testnet
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
+from finchain.node.node import build_application
 from finchain.node.testnet_config import NodeLayout, find_free_base_port
 from finchain.sdk import Client, Wallet
 from finchain.store import Database
@@ -42,7 +42,7 @@ def test_abci_init_chain_records_validators_and_finalize_returns_updates(tmp_pat
     genesis = make_dev_genesis(CHAIN_ID, "intl", orgs, {}, GENESIS_TIME_MS)
     db = Database(tmp_path / "db")
     try:
-        app = Application(db)
+        app = build_application(db)
         handlers = AbciHandlers(app)
         init = abci.RequestInitChain(
             chain_id=CHAIN_ID,
@@ -72,7 +72,7 @@ def test_invalid_init_chain_with_a_non_ed25519_validator_key(tmp_path: Path) -> 
     genesis = make_dev_genesis(CHAIN_ID, "intl", orgs, {}, GENESIS_TIME_MS)
     db = Database(tmp_path / "db")
     try:
-        handlers = AbciHandlers(Application(db))
+        handlers = AbciHandlers(build_application(db))
         init = abci.RequestInitChain(
             chain_id=CHAIN_ID,
             app_state_bytes=genesis.encode(),

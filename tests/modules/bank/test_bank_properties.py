@@ -40,9 +40,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from finchain.app.ante import get_next_nonce
 from finchain.codec import decode_uint
 from finchain.model import Receipt
+from finchain.modules.auth import AuthView
 from finchain.modules.bank import BankView, Issue, Redeem, Transfer
 from finchain.modules.bank import keys as bank_keys
 from finchain.modules.bank.messages import MAX_AMOUNT
@@ -298,7 +298,7 @@ class BankMachine(RuleBasedStateMachine):
 
     @invariant()
     def nonces_are_sequential(self) -> None:
-        committed = {n: get_next_nonce(self.chain.db, self.address[n]) for n in ACCOUNTS}
+        committed = {n: AuthView(self.chain.db).get_next_nonce(self.address[n]) for n in ACCOUNTS}
         assert committed == self.committed.nonces
         pending = pending_nonces(self.chain)
         assert {n: pending[n] for n in ACCOUNTS} == self.pending.nonces

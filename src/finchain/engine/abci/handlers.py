@@ -6,7 +6,8 @@
 | Info                | `info()`                             | last height, app hash, versions   |
 | InitChain           | `init_chain(genesis)` (app_state)    | genesis app hash, validators      |
 | CheckTx (New/Re)    | `check_tx(raw, recheck)`             | code/codespace/log, details JSON  |
-| PrepareProposal     | `prepare_proposal(txs)`              | txs within `max_tx_bytes`         |
+| PrepareProposal     | `prepare_proposal(txs)`              | txs within `max_tx_bytes` (and    |
+|                     |                                      | this node's `max_block_txs`)      |
 | ProcessProposal     | `process_proposal(txs, height)`      | ACCEPT / REJECT                   |
 | FinalizeBlock       | `finalize_block(header, txs)`        | tx_results, app_hash, validators  |
 | Commit              | `commit()`                           | retain_height 0                   |
@@ -35,7 +36,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from finchain import __version__
-from finchain.app import Application, CheckTxResult, load_genesis
+from finchain.app import Application, CheckTxResult
 from finchain.app.application import APP_VERSION
 from finchain.app.queries import ERR_BAD_QUERY
 from finchain.engine.abci.codes import to_abci_code
@@ -81,10 +82,14 @@ class AbciHandlers:
         app: Application,
         lock: threading.RLock | None = None,
         observer: AbciObserver | None = None,
+        max_block_txs: int | None = None,
     ) -> None:
         self.app = app
         self.lock = lock or threading.RLock()
         self.observer: AbciObserver = observer or NullObserver()
+        # A proposer-side cap (node.json): blocks this node proposes hold at most this many txs;
+        # never grounds for rejecting another validator's proposal.
+        self.max_block_txs = max_block_txs
         self._pending: dict[bytes, None] = {}
         self._finalized: list[Receipt] | None = None
         self._routes: dict[str, Callable[[Any], abci.Response]] = {
@@ -160,7 +165,7 @@ class AbciHandlers:
         )
 
     def _init_chain(self, request: abci.RequestInitChain) -> abci.Response:
-        genesis = load_genesis(request.app_state_bytes)
+        genesis = self.app.parse_genesis(request.app_state_bytes)
         if genesis.chain_id != request.chain_id:
             raise InternalError(
                 f"CometBFT chain_id {request.chain_id!r} differs from the finchain genesis "
@@ -209,6 +214,8 @@ class AbciHandlers:
     def _prepare_proposal(self, request: abci.RequestPrepareProposal) -> abci.Response:
         with self.lock:
             chosen = self.app.prepare_proposal(request.txs)
+        if self.max_block_txs is not None:
+            chosen = chosen[: self.max_block_txs]
         budget = request.max_tx_bytes
         txs: list[bytes] = []
         for raw in chosen:
@@ -255,11 +262,9 @@ class AbciHandlers:
             receipts = self._finalized
             if receipts is None:
                 raise InternalError("Commit without FinalizeBlock")
-            height = self.app.commit()
+            record = self.app.commit()
+            height = record.header.height
             self._finalized = None
-            record = self.app.db.load_block(height)
-            if record is None:
-                raise InternalError(f"block {height} missing right after commit")
             for receipt in receipts:
                 self._pending.pop(receipt.tx_hash, None)
         try:

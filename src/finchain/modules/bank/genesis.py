@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from finchain.crypto import parse_address
+from finchain.crypto import format_address, parse_address
 from finchain.errors import InvalidTransaction
 from finchain.modules.bank.errors import ERR_BAD_GENESIS
 from finchain.modules.bank.expected import Membership
-from finchain.modules.bank.keeper import Asset, BankKeeper
+from finchain.modules.bank.keeper import Asset, BankKeeper, BankView
 from finchain.modules.bank.messages import validate_amount, validate_symbol
-from finchain.state import StateWriter
+from finchain.modules.module import GenesisContext
+from finchain.state import StateReader, StateWriter
 
 
-def init_bank_genesis(state: StateWriter, section: dict[str, Any], members: Membership) -> None:
+def init_bank_genesis(state: StateWriter, section: dict[str, Any], env: GenesisContext) -> None:
+    members: Membership = env.interfaces.get("members.membership")(state)
     bank = BankKeeper(state)
     for entry in section.get("assets", []):
         symbol = str(entry["symbol"])
@@ -32,3 +34,15 @@ def init_bank_genesis(state: StateWriter, section: dict[str, Any], members: Memb
         bank.get_asset(symbol)
         validate_amount(amount)
         bank.mint(address, symbol, amount)
+
+
+def export_bank_genesis(state: StateReader) -> dict[str, Any]:
+    """The section that rebuilds today's assets and balances."""
+    view = BankView(state)
+    return {
+        "assets": [asset.to_json() for asset in view.list_assets()],
+        "balances": [
+            {"address": format_address(address), "asset": symbol, "amount": str(amount)}
+            for address, symbol, amount in view.list_all_balances()
+        ],
+    }

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
 
 from finchain.crypto import format_address
 from finchain.errors import InvalidTransaction
@@ -12,18 +11,18 @@ from finchain.modules.bank.errors import (
     ERR_UNAUTHORIZED_ISSUER,
     ERR_UNKNOWN_RECIPIENT,
 )
+from finchain.modules.bank.events import emit_issue, emit_redeem, emit_transfer
 from finchain.modules.bank.expected import Membership
 from finchain.modules.bank.keeper import Asset, BankKeeper
 from finchain.modules.bank.messages import Issue, Redeem, Transfer
 from finchain.modules.context import ExecutionContext
+from finchain.modules.module import Handler, Interfaces
 from finchain.state import StateReader
 
-MembershipFactory = Callable[[StateReader], Membership]
-Handler = Callable[[ExecutionContext, Any], None]
 
-
-def make_handlers(membership: MembershipFactory) -> dict[type, Handler]:
+def make_handlers(interfaces: Interfaces) -> Mapping[type, Handler]:
     """The bank's message handlers, wired to the membership view the application supplies."""
+    membership: Callable[[StateReader], Membership] = interfaces.get("members.membership")
     return {
         Transfer: lambda ctx, msg: handle_transfer(ctx, msg, membership(ctx.state)),
         Issue: lambda ctx, msg: handle_issue(ctx, msg, membership(ctx.state)),
@@ -42,13 +41,7 @@ def handle_transfer(ctx: ExecutionContext, msg: Transfer, members: Membership) -
     bank.send(ctx.sender, msg.to, msg.asset, msg.amount)
     # EMIT
     ctx.touch(msg.to)
-    ctx.emit(
-        "bank.transfer",
-        sender=format_address(ctx.sender),
-        recipient=format_address(msg.to),
-        asset=msg.asset,
-        amount=str(msg.amount),
-    )
+    emit_transfer(ctx, ctx.sender, msg.to, msg.asset, msg.amount)
 
 
 def handle_issue(ctx: ExecutionContext, msg: Issue, members: Membership) -> None:
@@ -62,13 +55,7 @@ def handle_issue(ctx: ExecutionContext, msg: Issue, members: Membership) -> None
     bank.mint(msg.to, msg.asset, msg.amount)
     # EMIT
     ctx.touch(msg.to)
-    ctx.emit(
-        "bank.issue",
-        issuer=format_address(ctx.sender),
-        recipient=format_address(msg.to),
-        asset=msg.asset,
-        amount=str(msg.amount),
-    )
+    emit_issue(ctx, ctx.sender, msg.to, msg.asset, msg.amount)
 
 
 def handle_redeem(ctx: ExecutionContext, msg: Redeem, members: Membership) -> None:
@@ -80,12 +67,7 @@ def handle_redeem(ctx: ExecutionContext, msg: Redeem, members: Membership) -> No
     # APPLY
     bank.burn(ctx.sender, msg.asset, msg.amount)
     # EMIT
-    ctx.emit(
-        "bank.redeem",
-        issuer=format_address(ctx.sender),
-        asset=msg.asset,
-        amount=str(msg.amount),
-    )
+    emit_redeem(ctx, ctx.sender, msg.asset, msg.amount)
 
 
 def _validate_recipient(members: Membership, recipient: bytes) -> None:

@@ -118,3 +118,18 @@ class BankKeeper(BankView):
 def _decode_asset(raw: bytes) -> Asset:
     symbol, decimals, issuer, name = decode(raw)
     return Asset(symbol, decimals, issuer, name)
+
+
+class BankTransfers:
+    """The least-privilege interface other modules get: balances and transfers between existing
+    accounts; no mint, no burn, no asset definitions."""
+
+    def __init__(self, state: StateWriter) -> None:
+        self._keeper = BankKeeper(state)
+
+    def get_balance(self, address: bytes, symbol: str) -> int:
+        return self._keeper.get_balance(address, symbol)
+
+    def send(self, sender: bytes, recipient: bytes, symbol: str, amount: int) -> None:
+        """Move `amount` from sender to recipient (bank/insufficient_funds if it holds less)."""
+        self._keeper.send(sender, recipient, symbol, amount)

@@ -1,5 +1,6 @@
 """The only place that builds `bank/` store keys."""
 
+PREFIX = b"bank/"
 ASSET_PREFIX = b"bank/asset/"
 SUPPLY_PREFIX = b"bank/supply/"
 BALANCE_PREFIX = b"bank/bal/"

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from finchain.crypto import Address
-from finchain.errors import InvalidTransaction
 from finchain.model.message import message_type
-from finchain.modules.bank.errors import ERR_BAD_SYMBOL, ERR_INVALID_AMOUNT
-
-MAX_AMOUNT = 2**63 - 1
-_SYMBOL = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
-# Who may send bank messages: every role except the supervisory ones. The regulator and the
-# auditor never create or alter business transactions (DOMAIN REG-1); the handlers still check
-# the asset's issuer for Issue and Redeem.
-MONEY_HOLDER_ROLES = frozenset(
-    {"admin", "validator_operator", "bank", "central_bank", "payment_institution", "corporate"}
+from finchain.modules.money import (
+    MAX_AMOUNT,
+    MONEY_HOLDER_ROLES,
+    validate_amount,
+    validate_symbol,
 )
 
-
-def validate_amount(amount: int) -> None:
-    if not 0 < amount <= MAX_AMOUNT:
-        raise InvalidTransaction(
-            ERR_INVALID_AMOUNT, f"amount must be 1 .. 2**63-1 minor units, got {amount}"
-        )
-
-
-def validate_symbol(symbol: str) -> None:
-    if not _SYMBOL.fullmatch(symbol):
-        raise InvalidTransaction(ERR_BAD_SYMBOL, f"bad asset symbol {symbol!r}")
+__all__ = ["MAX_AMOUNT", "Issue", "Redeem", "Transfer", "validate_amount", "validate_symbol"]
 
 
 @message_type("bank/Transfer@1", roles=MONEY_HOLDER_ROLES)

@@ -11,11 +11,14 @@ from typing import Any
 
 from finchain.errors import InvalidTransaction
 from finchain.modules.clearing.errors import ERR_BAD_FIELD
-from finchain.modules.clearing.keeper import ClearingKeeper
-from finchain.state import StateWriter
+from finchain.modules.clearing.keeper import ClearingKeeper, ClearingView
+from finchain.modules.module import GenesisContext
+from finchain.state import StateReader, StateWriter
 
 
-def init_clearing_genesis(state: StateWriter, section: dict[str, Any]) -> None:
+def init_clearing_genesis(state: StateWriter, section: Any, _: GenesisContext) -> None:
+    if not isinstance(section, dict):
+        raise InvalidTransaction(ERR_BAD_FIELD, "clearing genesis must be a JSON object")
     unknown = sorted(set(section) - {"auto_process"})
     auto_process = section.get("auto_process", True)
     if unknown or not isinstance(auto_process, bool):
@@ -23,3 +26,7 @@ def init_clearing_genesis(state: StateWriter, section: dict[str, Any]) -> None:
             ERR_BAD_FIELD, f"clearing genesis takes only auto_process (bool), got {section}"
         )
     ClearingKeeper(state).set_auto_processing(auto_process)
+
+
+def export_clearing_genesis(state: StateReader) -> dict[str, Any]:
+    return {"auto_process": ClearingView(state).is_auto_processing()}

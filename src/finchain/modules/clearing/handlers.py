@@ -11,13 +11,12 @@ still queued, leaving out suspended participants (rule 7), and records the cycle
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from itertools import groupby
 from typing import Any
 
 from finchain.errors import InvalidTransaction
-from finchain.modules.authority import is_governance
 from finchain.modules.clearing.errors import (
     ERR_ACCOUNT_EXISTS,
     ERR_BIC_TAKEN,
@@ -29,6 +28,24 @@ from finchain.modules.clearing.errors import (
     ERR_SELF_PAYMENT,
     ERR_UNAUTHORIZED,
     ERR_UNKNOWN_PARTICIPANT,
+)
+from finchain.modules.clearing.events import (
+    emit_account_opened,
+    emit_auto_process_set,
+    emit_bic_registered,
+    emit_cut_off,
+    emit_lsm_cycle,
+    emit_payment_cancelled,
+    emit_payment_held,
+    emit_payment_queued,
+    emit_payment_rejected,
+    emit_payment_released,
+    emit_payment_settled,
+    emit_pledged,
+    emit_redeemed,
+    emit_suspended,
+    emit_unsuspended,
+    emit_urgent_reserve_set,
 )
 from finchain.modules.clearing.expected import Membership, SupervisoryHolds
 from finchain.modules.clearing.keeper import (
@@ -58,18 +75,17 @@ from finchain.modules.clearing.messages import (
 )
 from finchain.modules.clearing.netting import Priority, QueuedPayment, compute_netting_cycle
 from finchain.modules.context import ExecutionContext
+from finchain.modules.module import Handler, Interfaces
 from finchain.state import StateReader
 
 MembershipFactory = Callable[[StateReader], Membership]
-Handler = Callable[[ExecutionContext, Any], None]
 CUT_OFF_REASON = "unsettled at end of day"
 
 
-def make_handlers(
-    membership: MembershipFactory, holds: Callable[[StateReader], SupervisoryHolds]
-) -> dict[type, Handler]:
-    """The clearing handlers, wired to the membership view and the supervisory directives the
-    application supplies."""
+def make_handlers(interfaces: Interfaces) -> Mapping[type, Handler]:
+    """The clearing handlers, wired to the membership view and the supervisory directives."""
+    membership: MembershipFactory = interfaces.get("members.membership")
+    holds: Callable[[StateReader], SupervisoryHolds] = interfaces.get("supervision.holds")
 
     def bind(handler: Callable[[ExecutionContext, Any, Membership], None]) -> Handler:
         return lambda ctx, msg: handler(ctx, msg, membership(ctx.state))
@@ -99,8 +115,6 @@ def make_handlers(
 
 def handle_open_account(ctx: ExecutionContext, msg: OpenAccount, members: Membership) -> None:
     keeper = ClearingKeeper(ctx.state)
-    # AUTHORIZE
-    _require_role(members, ctx, ("central_bank",))
     # VALIDATE
     if not members.org_exists(msg.participant):
         raise InvalidTransaction(ERR_UNKNOWN_PARTICIPANT, f"no member {msg.participant!r}")
@@ -108,76 +122,57 @@ def handle_open_account(ctx: ExecutionContext, msg: OpenAccount, members: Member
         raise InvalidTransaction(
             ERR_ACCOUNT_EXISTS, f"{msg.participant} has a {msg.currency} account"
         )
+    # AUTHORIZE: the roles its message declares (the ante)
     # APPLY
     keeper.save_account(Account(msg.participant, msg.currency, 0, 0))
     # EMIT
-    ctx.emit("clearing.account_opened", participant=msg.participant, currency=msg.currency)
+    emit_account_opened(ctx, msg.participant, msg.currency)
 
 
 def handle_pledge(ctx: ExecutionContext, msg: Pledge, members: Membership) -> None:
     keeper = ClearingKeeper(ctx.state)
-    # AUTHORIZE
-    _require_role(members, ctx, ("central_bank",))
+    # AUTHORIZE: the roles its message declares (the ante)
     # APPLY (CLR-1: pledged total and balances move together)
     account = keeper.add_balance(msg.participant, msg.currency, msg.amount)
     keeper.add_pledged(msg.currency, msg.amount)
     # EMIT
-    ctx.emit(
-        "clearing.pledged",
-        participant=msg.participant,
-        currency=msg.currency,
-        amount=str(msg.amount),
-        balance=str(account.balance),
-    )
+    emit_pledged(ctx, msg.participant, msg.currency, msg.amount, account.balance)
 
 
 def handle_redeem(ctx: ExecutionContext, msg: Redeem, members: Membership) -> None:
     keeper = ClearingKeeper(ctx.state)
-    # AUTHORIZE
-    _require_role(members, ctx, ("central_bank",))
     # VALIDATE (CLR-2)
     account = keeper.get_account(msg.participant, msg.currency)
     if account.balance < msg.amount:
         raise InvalidTransaction(
             ERR_INSUFFICIENT_BALANCE, f"{msg.participant} holds {account.balance} {msg.currency}"
         )
+    # AUTHORIZE: the roles its message declares (the ante)
     # APPLY
     keeper.add_balance(msg.participant, msg.currency, -msg.amount)
     keeper.add_pledged(msg.currency, -msg.amount)
     # EMIT
-    ctx.emit(
-        "clearing.redeemed",
-        participant=msg.participant,
-        currency=msg.currency,
-        amount=str(msg.amount),
-    )
+    emit_redeemed(ctx, msg.participant, msg.currency, msg.amount)
 
 
 def handle_set_urgent_reserve(
     ctx: ExecutionContext, msg: SetUrgentReserve, members: Membership
 ) -> None:
     keeper = ClearingKeeper(ctx.state)
-    # AUTHORIZE: a bank sets its own reserve
-    participant = _require_role(members, ctx, ("bank",))
-    # VALIDATE
+    # VALIDATE (a bank sets its own reserve: the account of the sender's organisation)
+    participant = _sender_org(members, ctx)
     account = keeper.get_account(participant, msg.currency)
+    # AUTHORIZE: the roles its message declares (the ante)
     # APPLY (rule 9: only URGENT payments may spend the reserve, gross and in the LSM)
     keeper.save_account(replace(account, reserved_for_urgent=msg.amount))
     # EMIT
-    ctx.emit(
-        "clearing.urgent_reserve_set",
-        participant=participant,
-        currency=msg.currency,
-        amount=str(msg.amount),
-    )
+    emit_urgent_reserve_set(ctx, participant, msg.currency, msg.amount)
 
 
 def handle_set_suspended(
     ctx: ExecutionContext, msg: SetSuspended, members: Membership, holds: SupervisoryHolds
 ) -> None:
     keeper = ClearingKeeper(ctx.state)
-    # AUTHORIZE (the regulator suspends by a directive, module supervision)
-    _require_role(members, ctx, ("central_bank",))
     # VALIDATE
     if not members.org_exists(msg.participant):
         raise InvalidTransaction(ERR_UNKNOWN_PARTICIPANT, f"no member {msg.participant!r}")
@@ -185,11 +180,14 @@ def handle_set_suspended(
         raise InvalidTransaction(
             ERR_HELD_BY_DIRECTIVE, f"a directive keeps {msg.participant} suspended"
         )
+    # AUTHORIZE: the roles its message declares (the regulator suspends by a directive instead)
     # APPLY
     keeper.set_suspended(msg.participant, bool(msg.suspended))
     # EMIT
-    event = "clearing.suspended" if msg.suspended else "clearing.unsuspended"
-    ctx.emit(event, participant=msg.participant)
+    if msg.suspended:
+        emit_suspended(ctx, msg.participant)
+    else:
+        emit_unsuspended(ctx, msg.participant)
 
 
 # ---- payments -----------------------------------------------------------------------------------
@@ -197,9 +195,8 @@ def handle_set_suspended(
 
 def handle_submit_payment(ctx: ExecutionContext, msg: SubmitPayment, members: Membership) -> None:
     keeper = ClearingKeeper(ctx.state)
-    # AUTHORIZE
-    sender = _require_role(members, ctx, ("bank",))
-    # VALIDATE
+    # VALIDATE (the sender's organisation pays)
+    sender = _sender_org(members, ctx)
     if msg.receiver == sender:
         raise InvalidTransaction(ERR_SELF_PAYMENT, "a bank cannot pay itself")
     for participant in (sender, msg.receiver):
@@ -210,6 +207,7 @@ def handle_submit_payment(ctx: ExecutionContext, msg: SubmitPayment, members: Me
         raise InvalidTransaction(ERR_DUPLICATE_MESSAGE, "MsgId/EndToEndId already used")
     if keeper.find_payment(msg.uetr) is not None:
         raise InvalidTransaction(ERR_DUPLICATE_MESSAGE, f"UETR {msg.uetr} already used")
+    # AUTHORIZE: the roles its message declares (the ante)
     # APPLY
     payment = Payment(
         uetr=msg.uetr,
@@ -230,73 +228,67 @@ def handle_submit_payment(ctx: ExecutionContext, msg: SubmitPayment, members: Me
         return
     keeper.save_payment(payment)
     # EMIT
-    _emit_payment(ctx, "clearing.payment_queued", payment)
+    emit_payment_queued(ctx, payment)
 
 
 def handle_hold_payment(ctx: ExecutionContext, msg: HoldPayment, members: Membership) -> None:
-    _change_own_payment(ctx, msg.uetr, members, {QUEUED}, ON_HOLD, "clearing.payment_held")
+    _change_own_payment(ctx, msg.uetr, members, {QUEUED}, ON_HOLD, emit_payment_held)
 
 
 def handle_release_payment(ctx: ExecutionContext, msg: ReleasePayment, members: Membership) -> None:
-    _change_own_payment(ctx, msg.uetr, members, {ON_HOLD}, QUEUED, "clearing.payment_released")
+    _change_own_payment(ctx, msg.uetr, members, {ON_HOLD}, QUEUED, emit_payment_released)
 
 
 def handle_cancel_payment(ctx: ExecutionContext, msg: CancelPayment, members: Membership) -> None:
     _change_own_payment(
-        ctx, msg.uetr, members, {QUEUED, ON_HOLD}, CANCELLED, "clearing.payment_cancelled"
+        ctx, msg.uetr, members, {QUEUED, ON_HOLD}, CANCELLED, emit_payment_cancelled
     )
 
 
 def handle_run_lsm(ctx: ExecutionContext, msg: RunLsm, members: Membership) -> None:
-    # AUTHORIZE
-    _require_role(members, ctx, ("central_bank",))
+    # AUTHORIZE: the roles its message declares (the ante)
     # APPLY
     process_queue(ctx, ClearingKeeper(ctx.state), msg.currency)
 
 
 def handle_cut_off(ctx: ExecutionContext, msg: CutOff, members: Membership) -> None:
     keeper = ClearingKeeper(ctx.state)
-    # AUTHORIZE
-    _require_role(members, ctx, ("central_bank",))
+    # AUTHORIZE: the roles its message declares (the ante)
     # APPLY + EMIT (CLR-7: nothing stays queued; each rejection carries its reason)
     for payment in keeper.list_queue(msg.currency):
         rejected = payment.with_status(REJECTED, CUT_OFF_REASON)
         keeper.save_payment(rejected)
-        _emit_payment(ctx, "clearing.payment_rejected", rejected, reason=CUT_OFF_REASON)
+        emit_payment_rejected(ctx, rejected, CUT_OFF_REASON)
     # The closed day's balances anchor its end-of-day statements (camt.053).
     day = keeper.record_day(ctx.height, ctx.tx_hash, msg.currency)
-    ctx.emit("clearing.cut_off", currency=msg.currency, day=str(day.day))
+    emit_cut_off(ctx, msg.currency, day.day)
 
 
 def handle_set_auto_process(
     ctx: ExecutionContext, msg: SetAutoProcess, members: Membership
 ) -> None:
-    # AUTHORIZE
-    if not is_governance(ctx.sender):
-        raise InvalidTransaction(ERR_UNAUTHORIZED, "clearing parameters change by a vote")
-    # APPLY
+    # APPLY (AUTHORIZE: governance only, by the router)
     ClearingKeeper(ctx.state).set_auto_processing(bool(msg.enabled))
     # EMIT
-    ctx.emit("clearing.auto_process_set", enabled=str(bool(msg.enabled)).lower())
+    emit_auto_process_set(ctx, bool(msg.enabled))
 
 
 def handle_register_bic(ctx: ExecutionContext, msg: RegisterBic, members: Membership) -> None:
     keeper = ClearingKeeper(ctx.state)
-    # AUTHORIZE
-    _require_role(members, ctx, ("central_bank",))
     # VALIDATE
     if not members.org_exists(msg.participant):
         raise InvalidTransaction(ERR_UNKNOWN_PARTICIPANT, f"no member {msg.participant!r}")
     holder = keeper.find_org_by_bic(msg.bic)
     if holder is not None and holder != msg.participant:
         raise InvalidTransaction(ERR_BIC_TAKEN, f"{msg.bic} is registered to {holder}")
+    # AUTHORIZE: the roles its message declares (the ante)
     # APPLY
     keeper.register_bic(msg.participant, msg.bic)
     # EMIT
-    ctx.emit("clearing.bic_registered", participant=msg.participant, bic=msg.bic)
+    emit_bic_registered(ctx, msg.participant, msg.bic)
 
 
-def process_end_of_block(ctx: ExecutionContext) -> None:
+def process_end_of_block(ctx: ExecutionContext, _: Interfaces) -> None:
     """Rule 3, when the chain's `auto_process` parameter is on: for every currency whose queue
     is not empty, gross retries and then one netting cycle. Called once per block after its
     transactions, on the block's state."""
@@ -349,7 +341,7 @@ def process_queue(ctx: ExecutionContext, keeper: ClearingKeeper, currency: str) 
     for uetr in result.settled:
         settled = by_uetr[uetr].with_status(SETTLED)
         keeper.save_payment(settled)
-        _emit_payment(ctx, "clearing.payment_settled", settled, method="lsm")
+        emit_payment_settled(ctx, settled, "lsm")
     changes = [(bank, change) for bank, change in result.net_changes.items() if change != 0]
     for bank, change in changes:
         keeper.add_balance(bank, currency, change)
@@ -358,13 +350,7 @@ def process_queue(ctx: ExecutionContext, keeper: ClearingKeeper, currency: str) 
         return  # the same deadlock as last time: nothing to record again (no state growth)
     keeper.set_deadlock_snapshot(currency, snapshot if result.deadlock else None)
     number = keeper.record_cycle(ctx.height, currency, result.settled, changes, result.deadlock)
-    ctx.emit(
-        "clearing.lsm_cycle",
-        number=str(number),
-        currency=currency,
-        settled=str(len(result.settled)),
-        deadlock=str(result.deadlock).lower(),
-    )
+    emit_lsm_cycle(ctx, number, currency, len(result.settled), result.deadlock)
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -378,13 +364,11 @@ def compute_snapshot_digest(payments: list[Payment], accounts: Iterable[Account]
     return hashlib.sha256("\n".join(parts).encode()).digest()
 
 
-def _require_role(members: Membership, ctx: ExecutionContext, roles: tuple[str, ...]) -> str:
-    """The sender's organisation, if it holds one of `roles`."""
+def _sender_org(members: Membership, ctx: ExecutionContext) -> str:
+    """The sender's organisation (the ante already checked the roles its message declares)."""
     org = members.find_org_of(ctx.sender)
-    if org is None or not any(members.has_role(ctx.sender, role) for role in roles):
-        raise InvalidTransaction(
-            ERR_UNAUTHORIZED, f"this operation needs the role {' or '.join(roles)}"
-        )
+    if org is None:
+        raise InvalidTransaction(ERR_UNAUTHORIZED, "the sender is not a member's account")
     return org
 
 
@@ -394,7 +378,7 @@ def _change_own_payment(
     members: Membership,
     allowed_from: set[str],
     new_status: str,
-    event: str,
+    emit: Callable[[ExecutionContext, Payment], None],
 ) -> None:
     keeper = ClearingKeeper(ctx.state)
     payment = keeper.get_payment(uetr)
@@ -410,7 +394,7 @@ def _change_own_payment(
     changed = payment.with_status(new_status)
     keeper.save_payment(changed)
     # EMIT
-    _emit_payment(ctx, event, changed)
+    emit(ctx, changed)
 
 
 def _is_blocked(keeper: ClearingKeeper, payment: Payment) -> bool:
@@ -454,18 +438,4 @@ def _settle_gross(ctx: ExecutionContext, keeper: ClearingKeeper, payment: Paymen
     keeper.add_balance(payment.receiver, payment.currency, payment.amount)
     settled = payment.with_status(SETTLED)
     keeper.save_payment(settled)
-    _emit_payment(ctx, "clearing.payment_settled", settled, method="gross")
-
-
-def _emit_payment(ctx: ExecutionContext, event: str, payment: Payment, **extra: str) -> None:
-    ctx.emit(
-        event,
-        uetr=payment.uetr,
-        sender=payment.sender,
-        receiver=payment.receiver,
-        currency=payment.currency,
-        amount=str(payment.amount),
-        priority=payment.priority,
-        status=payment.status,
-        **extra,
-    )
+    emit_payment_settled(ctx, settled, "gross")

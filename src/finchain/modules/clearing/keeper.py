@@ -110,9 +110,6 @@ class BusinessDay:
     cut_off_tx: bytes
     closing_balances: tuple[tuple[str, int], ...]  # by participant, sorted
 
-    def closing_balance_of(self, participant: str) -> int | None:
-        return dict(self.closing_balances).get(participant)
-
     def to_json(self) -> dict[str, object]:
         return {
             "currency": self.currency,
@@ -233,10 +230,6 @@ class ClearingView:
             _decode_day(currency, keys.parse_day_key(prefix, key), raw)
             for key, raw in self.state.iterate(prefix)
         ]
-
-    def find_day(self, currency: str, day: int) -> BusinessDay | None:
-        raw = self.state.get(keys.day_key(currency, day))
-        return None if raw is None else _decode_day(currency, day, raw)
 
     def count_days(self, currency: str) -> int:
         raw = self.state.get(keys.day_counter_key(currency))
@@ -386,3 +379,13 @@ def _decode_day(currency: str, day: int, raw: bytes) -> BusinessDay:
         cut_off_tx,
         tuple((participant, decode_uint(b)) for participant, b in balances),
     )
+
+
+class ParticipantSuspensions:
+    """The interface clearing offers supervision: suspend or restore a participant (CLR-8)."""
+
+    def __init__(self, state: StateWriter) -> None:
+        self._keeper = ClearingKeeper(state)
+
+    def set_suspended(self, participant: str, suspended: bool) -> None:
+        self._keeper.set_suspended(participant, suspended)

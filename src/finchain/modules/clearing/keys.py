@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 
+PREFIX = b"clearing/"
 ACCOUNT_PREFIX = b"clearing/acct/"
 PLEDGED_PREFIX = b"clearing/pledged/"
 PAYMENT_PREFIX = b"clearing/pay/"

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from finchain.model.receipt import Event
+from finchain.modules.clearing import events
 from finchain.modules.clearing.keeper import Payment
 from finchain.modules.clearing.messages import (
     CancelPayment,
@@ -34,21 +35,16 @@ from finchain.modules.scope import ReadScope
 Parties = frozenset[str] | None
 _PAYMENT_EVENTS = frozenset(
     {
-        "clearing.payment_settled",
-        "clearing.payment_queued",
-        "clearing.payment_held",
-        "clearing.payment_released",
-        "clearing.payment_cancelled",
-        "clearing.payment_rejected",
+        events.PAYMENT_SETTLED,
+        events.PAYMENT_QUEUED,
+        events.PAYMENT_HELD,
+        events.PAYMENT_RELEASED,
+        events.PAYMENT_CANCELLED,
+        events.PAYMENT_REJECTED,
     }
 )
 _ACCOUNT_EVENTS = frozenset(
-    {
-        "clearing.account_opened",
-        "clearing.pledged",
-        "clearing.redeemed",
-        "clearing.urgent_reserve_set",
-    }
+    {events.ACCOUNT_OPENED, events.PLEDGED, events.REDEEMED, events.URGENT_RESERVE_SET}
 )
 
 

@@ -8,9 +8,13 @@ scope (the node operator) everything is returned.
 
 from __future__ import annotations
 
+from typing import Any
+
 from finchain.errors import NotFound
 from finchain.modules.clearing.keeper import ClearingView, Payment
 from finchain.modules.clearing.privacy import payment_parties, view_cycle
+from finchain.modules.module import Query
+from finchain.modules.query_params import find_scope_param, parse_text_param
 from finchain.modules.scope import ReadScope
 from finchain.state import StateReader
 
@@ -72,3 +76,19 @@ def _covers(scope: ReadScope | None, participant: str) -> bool:
 
 def _may_see(scope: ReadScope | None, payment: Payment) -> bool:
     return scope is None or scope.may_read(payment_parties(payment))
+
+
+def _currency(params: dict[str, Any]) -> str:
+    return parse_text_param(params, "currency")
+
+
+QUERIES: dict[str, Query] = {
+    "clearing/accounts": lambda q, p: query_accounts(q.state, _currency(p), find_scope_param(p)),
+    "clearing/payment": lambda q, p: query_payment(
+        q.state, parse_text_param(p, "uetr"), find_scope_param(p)
+    ),
+    "clearing/queue": lambda q, p: query_queue(q.state, _currency(p), find_scope_param(p)),
+    "clearing/cycles": lambda q, p: query_cycles(q.state, find_scope_param(p)),
+    "clearing/directory": lambda q, _: query_directory(q.state),
+    "clearing/days": lambda q, p: query_days(q.state, _currency(p), find_scope_param(p)),
+}

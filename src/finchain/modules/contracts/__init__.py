@@ -15,8 +15,10 @@ State layout (keys built in `keys.py`):
 Messages: `contracts/Deploy@1(code, init_args, compute_limit)` (roles in `deployer_roles`),
 `contracts/Call@1(contract, function, args, compute_limit, asset, amount)`, and by governance
 vote only `contracts/Upgrade@1(contract, code)` and `contracts/SetParams@1(...)`.
-Events: `contracts.deployed`, `contracts.called` (with `compute_used`), `contracts.upgraded`,
-`contracts.params`, and each contract's own `contract.<name>` events.
+Events (`events.py`): `contracts.deployed(contract, code_hash, deployer, compute_used)`,
+`contracts.called(contract, function, compute_used, result)`, `contracts.upgraded(contract,
+code_hash, previous_code_hash)`, `contracts.params(deployer_roles, max_compute, compute_price)`,
+and each contract's own `contract.<name>(contract, ...)` events.
 Errors: see `errors.py` (`contracts/out_of_compute`, `contracts/reverted`, ...).
 """
 

@@ -45,9 +45,6 @@ ERR_BAD_VALUE = register_error(
 ERR_BAD_PARAMS = register_error(
     "contracts", 14, "bad_params", "contract parameters or a compute limit out of range"
 )
-ERR_GOVERNANCE_ONLY = register_error(
-    "contracts", 15, "governance_only", "this change runs only as a passed governance vote"
-)
 ERR_UNKNOWN_RECIPIENT = register_error(
     "contracts", 16, "unknown_recipient", "assets go only to member accounts or contracts"
 )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
+
+from finchain.state import StateWriter
 
 
 class Membership(Protocol):
@@ -10,6 +13,15 @@ class Membership(Protocol):
 
     def is_member_account(self, address: bytes) -> bool: ...
 
-    def org_exists(self, org_id: str) -> bool: ...
-
     def has_role(self, address: bytes, role: str) -> bool: ...
+
+
+class Money(Protocol):
+    """Bank's transfer-only interface: balances and transfers, never mint or burn."""
+
+    def get_balance(self, address: bytes, symbol: str) -> int: ...
+
+    def send(self, sender: bytes, recipient: bytes, symbol: str, amount: int) -> None: ...
+
+
+MoneyFactory = Callable[[StateWriter], Money]

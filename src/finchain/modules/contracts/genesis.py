@@ -6,18 +6,21 @@ from typing import Any
 
 from finchain.errors import InvalidTransaction
 from finchain.modules.contracts.errors import ERR_BAD_PARAMS
-from finchain.modules.contracts.keeper import ContractsKeeper
+from finchain.modules.contracts.keeper import ContractsKeeper, ContractsView
 from finchain.modules.contracts.params import (
     DEFAULT_DEPLOYER_ROLES,
     DEFAULT_MAX_COMPUTE,
     ContractParams,
 )
-from finchain.state import StateWriter
+from finchain.modules.module import GenesisContext
+from finchain.state import StateReader, StateWriter
 
 FIELDS = {"deployer_roles", "max_compute", "compute_price"}
 
 
-def init_contracts_genesis(state: StateWriter, section: dict[str, Any]) -> None:
+def init_contracts_genesis(state: StateWriter, section: Any, _: GenesisContext) -> None:
+    if not isinstance(section, dict):
+        raise InvalidTransaction(ERR_BAD_PARAMS, "contracts genesis must be a JSON object")
     unknown = sorted(set(section) - FIELDS)
     if unknown:
         raise InvalidTransaction(ERR_BAD_PARAMS, f"unknown contracts genesis fields {unknown}")
@@ -34,3 +37,7 @@ def init_contracts_genesis(state: StateWriter, section: dict[str, Any]) -> None:
         raise InvalidTransaction(ERR_BAD_PARAMS, f"bad contracts genesis: {exc}") from None
     params.validate()
     ContractsKeeper(state).set_params(params)
+
+
+def export_contracts_genesis(state: StateReader) -> dict[str, object]:
+    return ContractsView(state).params().to_json()

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from finchain.crypto import format_address
 from finchain.errors import ErrorCode, InvalidTransaction
-from finchain.modules.authority import is_governance
-from finchain.modules.bank import BankKeeper
 from finchain.modules.context import ExecutionContext
 from finchain.modules.contracts import errors
-from finchain.modules.contracts.expected import Membership
+from finchain.modules.contracts.events import (
+    emit_called,
+    emit_deployed,
+    emit_params_set,
+    emit_upgraded,
+)
+from finchain.modules.contracts.expected import Membership, MoneyFactory
 from finchain.modules.contracts.host import LedgerHost
 from finchain.modules.contracts.keeper import (
     ContractRecord,
@@ -29,6 +33,7 @@ from finchain.modules.contracts.keeper import (
 )
 from finchain.modules.contracts.messages import Call, Deploy, SetParams, Upgrade
 from finchain.modules.contracts.params import ContractParams
+from finchain.modules.module import Handler, Interfaces
 from finchain.state import StateReader
 from finchain.vm import (
     CallContext,
@@ -43,7 +48,6 @@ from finchain.vm.runtime import MAX_MESSAGE, ContractError
 from finchain.vm.values import ValueError_, to_json_value
 
 MembershipFactory = Callable[[StateReader], Membership]
-Handler = Callable[[ExecutionContext, Any], None]
 
 MAX_RESULT_TEXT = 1_024
 _FAILURES: dict[str, ErrorCode] = {
@@ -57,16 +61,20 @@ _FAILURES: dict[str, ErrorCode] = {
 }
 
 
-def make_handlers(membership: MembershipFactory) -> dict[type, Handler]:
+def make_handlers(interfaces: Interfaces) -> Mapping[type, Handler]:
+    membership: MembershipFactory = interfaces.get("members.membership")
+    money: MoneyFactory = interfaces.get("bank.transfers")
     return {
-        Deploy: lambda ctx, msg: handle_deploy(ctx, msg, membership(ctx.state)),
-        Call: lambda ctx, msg: handle_call(ctx, msg, membership(ctx.state)),
+        Deploy: lambda ctx, msg: handle_deploy(ctx, msg, membership(ctx.state), money),
+        Call: lambda ctx, msg: handle_call(ctx, msg, membership(ctx.state), money),
         Upgrade: handle_upgrade,
         SetParams: handle_set_params,
     }
 
 
-def handle_deploy(ctx: ExecutionContext, msg: Deploy, members: Membership) -> None:
+def handle_deploy(
+    ctx: ExecutionContext, msg: Deploy, members: Membership, money: MoneyFactory
+) -> None:
     keeper = ContractsKeeper(ctx.state)
     params = keeper.params()
     # AUTHORIZE
@@ -88,7 +96,7 @@ def handle_deploy(ctx: ExecutionContext, msg: Deploy, members: Membership) -> No
     keeper.put(ContractRecord(address, compiled.code_hash, ctx.sender, org, ctx.height))
     meter = Meter(msg.compute_limit)
     call_context = _context(ctx, format_address(address), format_address(ctx.sender))
-    host = LedgerHost(ctx, members)
+    host = LedgerHost(ctx, members, money)
 
     def construct() -> None:
         meter.charge(DEPLOY_PER_BYTE * len(msg.code.encode("utf-8")))
@@ -98,16 +106,10 @@ def handle_deploy(ctx: ExecutionContext, msg: Deploy, members: Membership) -> No
     _run_metered(ctx, meter, construct)
     # EMIT
     ctx.touch(address)
-    ctx.emit(
-        "contracts.deployed",
-        contract=format_address(address),
-        code_hash=compiled.code_hash.hex(),
-        deployer=format_address(ctx.sender),
-        compute_used=str(meter.reported_used),
-    )
+    emit_deployed(ctx, address, compiled.code_hash, ctx.sender, meter.reported_used)
 
 
-def handle_call(ctx: ExecutionContext, msg: Call, members: Membership) -> None:
+def handle_call(ctx: ExecutionContext, msg: Call, members: Membership, money: MoneyFactory) -> None:
     keeper = ContractsKeeper(ctx.state)
     params = keeper.params()
     _check_compute(ctx, params, msg.compute_limit)
@@ -117,48 +119,39 @@ def handle_call(ctx: ExecutionContext, msg: Call, members: Membership) -> None:
     contract = format_address(msg.contract)
     # APPLY: the payment first, then the function (both undone if the function fails)
     if msg.amount:
-        BankKeeper(ctx.state).send(ctx.sender, msg.contract, msg.asset, msg.amount)
+        money(ctx.state).send(ctx.sender, msg.contract, msg.asset, msg.amount)
     meter = Meter(msg.compute_limit)
     call_context = _context(ctx, contract, format_address(ctx.sender), msg.asset, msg.amount)
-    host = LedgerHost(ctx, members)
+    host = LedgerHost(ctx, members, money)
     result = _run_metered(ctx, meter, lambda: host.run(call_context, msg.function, args, meter))
     # EMIT
     ctx.touch(msg.contract)
-    ctx.emit(
-        "contracts.called",
-        contract=contract,
-        function=msg.function,
-        compute_used=str(meter.reported_used),
-        result=_result_text(result),
-    )
+    emit_called(ctx, msg.contract, msg.function, meter.reported_used, _result_text(result))
 
 
 def handle_upgrade(ctx: ExecutionContext, msg: Upgrade) -> None:
-    if not is_governance(ctx.sender):
-        raise InvalidTransaction(errors.ERR_GOVERNANCE_ONLY, "upgrades run only after a vote")
     keeper = ContractsKeeper(ctx.state)
+    # VALIDATE (AUTHORIZE: governance only, by the router)
     record = keeper.get(msg.contract)
     compiled = compile_or_reject(msg.code)
+    # APPLY (the address and storage stay)
     keeper.put_code(compiled)
     keeper.put(replace(record, code_hash=compiled.code_hash, upgraded_height=ctx.height))
-    ctx.emit(
-        "contracts.upgraded",
-        contract=format_address(msg.contract),
-        code_hash=compiled.code_hash.hex(),
-        previous_code_hash=record.code_hash.hex(),
-    )
+    # EMIT
+    emit_upgraded(ctx, msg.contract, compiled.code_hash, record.code_hash)
 
 
 def handle_set_params(ctx: ExecutionContext, msg: SetParams) -> None:
-    if not is_governance(ctx.sender):
-        raise InvalidTransaction(errors.ERR_GOVERNANCE_ONLY, "contract parameters change by vote")
+    # APPLY (validate_basic checked the values; AUTHORIZE: governance only, by the router)
     ContractsKeeper(ctx.state).set_params(msg.params)
-    ctx.emit("contracts.params", **{k: str(v) for k, v in msg.params.to_json().items()})
+    # EMIT
+    emit_params_set(ctx, msg.params)
 
 
 def call_read_only(
     ctx: ExecutionContext,
     members: Membership,
+    money: MoneyFactory,
     contract: bytes,
     function: str,
     args: list[Any],
@@ -170,7 +163,7 @@ def call_read_only(
     limit = min(compute_limit or params.max_compute, params.max_compute)
     meter = Meter(limit)
     call_context = _context(ctx, format_address(contract), format_address(ctx.sender))
-    host = LedgerHost(ctx, members, read_only=True)
+    host = LedgerHost(ctx, members, money, read_only=True)
     result = _run_metered(ctx, meter, lambda: host.run(call_context, function, args, meter))
     return result, meter.reported_used
 

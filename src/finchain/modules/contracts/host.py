@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from finchain.crypto import format_address, parse_address
-from finchain.model.receipt import Event
-from finchain.modules.bank import BankKeeper, BankView
 from finchain.modules.context import ExecutionContext
-from finchain.modules.contracts.expected import Membership
+from finchain.modules.contracts.events import emit_contract_event
+from finchain.modules.contracts.expected import Membership, MoneyFactory
 from finchain.modules.contracts.keeper import ContractsKeeper
 from finchain.vm import CallContext, ContractFailure, Meter, execute
 from finchain.vm.abi import CONSTRUCTOR
@@ -26,10 +25,16 @@ class LedgerHost:
     """One transaction's (or query's) view of the ledger for the VM."""
 
     def __init__(
-        self, ctx: ExecutionContext, members: Membership, *, read_only: bool = False
+        self,
+        ctx: ExecutionContext,
+        members: Membership,
+        money: MoneyFactory,
+        *,
+        read_only: bool = False,
     ) -> None:
         self.ctx = ctx
         self.members = members
+        self.money = money
         self.read_only = read_only
         self.contracts = ContractsKeeper(ctx.state)
         self.stack: list[str] = []  # contracts being executed, outermost first
@@ -60,7 +65,7 @@ class LedgerHost:
         self._writable("emit events")
         if any(key == "contract" for key, _ in attributes):
             raise ContractFailure("bad_value", "the event attribute 'contract' is reserved")
-        self.ctx.events.append(Event(f"contract.{name}", (("contract", contract), *attributes)))
+        emit_contract_event(self.ctx, contract, name, attributes)
 
     def transfer(self, contract: str, to: str, asset: str, amount: int) -> None:
         self._writable("move assets")
@@ -69,13 +74,13 @@ class LedgerHost:
         recipient = _parse(to)
         if not (self.members.is_member_account(recipient) or self.contracts.is_contract(recipient)):
             raise ContractFailure("unknown_recipient", f"{to} is no member account or contract")
-        BankKeeper(self.ctx.state).send(parse_address(contract), recipient, asset, amount)
+        self.money(self.ctx.state).send(parse_address(contract), recipient, asset, amount)
         self.ctx.touch(recipient)
 
     def balance(self, account: str, asset: str) -> int:
         if type(asset) is not str:
             raise ContractFailure("bad_value", "an asset is a symbol string")
-        return BankView(self.ctx.state).get_balance(_parse(account), asset)
+        return self.money(self.ctx.state).get_balance(_parse(account), asset)
 
     # ---- calls ---------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+PREFIX = b"contracts/"
 PARAMS = b"contracts/params"
 SEQUENCE = b"contracts/seq"
 CONTRACT_PREFIX = b"contracts/c/"
@@ -18,5 +19,5 @@ def code_key(code_hash: bytes) -> bytes:
 
 
 def storage_key(address: bytes, key: bytes) -> bytes:
-    """One storage slot: the VM's key (`name\\x00` + encoded map key) under the contract."""
+    r"""One storage slot: the VM's key (`name\x00` + encoded map key) under the contract."""
     return STORAGE_PREFIX + address + key

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from finchain.crypto import Address
 from finchain.errors import InvalidTransaction
 from finchain.model.message import GOVERNANCE_ONLY, message_type
-from finchain.modules.bank.messages import MONEY_HOLDER_ROLES, validate_amount, validate_symbol
 from finchain.modules.contracts.errors import ERR_BAD_ARGS, ERR_BAD_PARAMS
 from finchain.modules.contracts.params import MAX_MAX_COMPUTE, ContractParams
+from finchain.modules.money import MONEY_HOLDER_ROLES, validate_amount, validate_symbol
 
 _FUNCTION = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 _ROLE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from finchain.codec import decode, encode
 from finchain.errors import InvalidTransaction
-from finchain.modules.bank.messages import MONEY_HOLDER_ROLES
 from finchain.modules.contracts.errors import ERR_BAD_PARAMS
+from finchain.modules.money import MONEY_HOLDER_ROLES
 
 DEFAULT_DEPLOYER_ROLES = ("admin", "bank", "central_bank", "payment_institution", "corporate")
 DEFAULT_MAX_COMPUTE = 2_000_000

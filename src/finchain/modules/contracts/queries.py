@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from finchain.crypto import Address
+from finchain.crypto import Address, format_address, parse_address
 from finchain.errors import InvalidTransaction
 from finchain.modules.context import ExecutionContext
 from finchain.modules.contracts.errors import ERR_BAD_ARGS
-from finchain.modules.contracts.expected import Membership
+from finchain.modules.contracts.expected import Membership, MoneyFactory
 from finchain.modules.contracts.handlers import call_read_only
 from finchain.modules.contracts.keeper import ContractsView
+from finchain.modules.module import Query, QueryContext
+from finchain.modules.query_params import ERR_BAD_QUERY, parse_address_param, parse_text_param
 from finchain.state import Overlay, StateReader
 from finchain.vm import decode_args, encode_args
 from finchain.vm.abi import AbiError, args_from_json
@@ -41,6 +44,7 @@ def query_params(state: StateReader) -> dict[str, object]:
 def query_call(
     state: StateReader,
     members: Membership,
+    money: MoneyFactory,
     address: bytes,
     function: str,
     json_args: list[Any],
@@ -59,5 +63,46 @@ def query_call(
     except (AbiError, ValueError_) as exc:
         raise InvalidTransaction(ERR_BAD_ARGS, str(exc)) from None
     ctx = ExecutionContext(Overlay(state), "", height, time_ms, Address(caller), b"")
-    result, used = call_read_only(ctx, members, address, function, args, compute_limit)
+    result, used = call_read_only(ctx, members, money, address, function, args, compute_limit)
     return {"result": to_json_value(result), "compute_used": used, "height": height}
+
+
+def route_call(q: QueryContext, params: dict[str, Any]) -> Any:
+    """`contracts/call {address, function, args, caller?, compute_limit?}`: args a JSON list or
+    its text; the caller defaults to the zero address; the contract sees the height and block
+    time of the state it reads."""
+    args = params.get("args", [])
+    if isinstance(args, str):
+        try:
+            args = json.loads(args or "[]")
+        except json.JSONDecodeError as exc:
+            raise InvalidTransaction(ERR_BAD_QUERY, f"args is not JSON: {exc}") from None
+    if not isinstance(args, list):
+        raise InvalidTransaction(ERR_BAD_QUERY, "args must be a JSON list")
+    caller = params.get("caller") or format_address(bytes(20))
+    try:
+        caller_address = parse_address(str(caller))
+    except ValueError as exc:
+        raise InvalidTransaction(ERR_BAD_QUERY, str(exc)) from None
+    limit = params.get("compute_limit")
+    return query_call(
+        q.state,
+        q.interfaces.get("members.membership")(q.state),
+        q.interfaces.get("bank.transfers"),
+        parse_address_param(params),
+        parse_text_param(params, "function"),
+        args,
+        caller=caller_address,
+        height=q.height,
+        time_ms=q.block_time_ms,
+        compute_limit=int(limit) if limit else None,
+    )
+
+
+QUERIES: dict[str, Query] = {
+    "contracts/list": lambda q, _: query_contracts(q.state),
+    "contracts/info": lambda q, p: query_contract(q.state, parse_address_param(p)),
+    "contracts/code": lambda q, p: query_code(q.state, parse_address_param(p)),
+    "contracts/params": lambda q, _: query_params(q.state),
+    "contracts/call": route_call,
+}

@@ -24,9 +24,6 @@ ERR_NO_VOTING_WEIGHT = register_error(
 ERR_BAD_GENESIS = register_error(
     "governance", 7, "bad_genesis", "the governance genesis is invalid"
 )
-ERR_GOVERNANCE_ONLY = register_error(
-    "governance", 8, "governance_only", "governance parameters change only by a vote"
-)
 ERR_UNKNOWN_ORG = register_error(
     "governance", 9, "unknown_org", "no member organisation with that id"
 )

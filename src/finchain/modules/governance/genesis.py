@@ -19,12 +19,15 @@ from finchain.modules.governance.errors import ERR_BAD_GENESIS
 from finchain.modules.governance.keeper import GovernanceKeeper
 from finchain.modules.governance.messages import SetParams, SetThreshold
 from finchain.modules.governance.params import DEFAULT_ACTION_THRESHOLDS, GovernanceParams
+from finchain.modules.module import GenesisContext
 from finchain.state import StateWriter
 
 _FIELDS = {"voting_period_blocks", "default_threshold", "thresholds", "default_weight", "weights"}
 
 
-def init_governance_genesis(state: StateWriter, section: dict[str, Any]) -> None:
+def init_governance_genesis(state: StateWriter, section: Any, _: GenesisContext) -> None:
+    if not isinstance(section, dict):
+        raise InvalidTransaction(ERR_BAD_GENESIS, "governance genesis must be a JSON object")
     unknown = sorted(set(section) - _FIELDS)
     if unknown:
         raise InvalidTransaction(ERR_BAD_GENESIS, f"unknown governance genesis fields {unknown}")

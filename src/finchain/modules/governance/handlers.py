@@ -10,19 +10,27 @@ REJECTED.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
 from finchain.errors import InvalidTransaction
-from finchain.modules.authority import GOVERNANCE_AUTHORITY, is_governance
+from finchain.modules.authority import GOVERNANCE_AUTHORITY
 from finchain.modules.context import ExecutionContext
 from finchain.modules.governance.errors import (
-    ERR_GOVERNANCE_ONLY,
     ERR_ILLEGAL_TRANSITION,
     ERR_NO_VOTING_WEIGHT,
     ERR_UNAUTHORIZED,
     ERR_UNKNOWN_ORG,
+)
+from finchain.modules.governance.events import (
+    emit_params_set,
+    emit_proposal_closed,
+    emit_proposal_submitted,
+    emit_threshold_set,
+    emit_vote_cast,
+    emit_voting_opened,
+    emit_weight_set,
 )
 from finchain.modules.governance.expected import ActionExecutor, Membership
 from finchain.modules.governance.keeper import (
@@ -47,14 +55,15 @@ from finchain.modules.governance.messages import (
     decode_action,
 )
 from finchain.modules.governance.params import meets_threshold
-from finchain.state import Overlay, StateReader
+from finchain.modules.module import INTERFACE_DISPATCH, Handler, Interfaces
+from finchain.state import StateReader, StateWriter, run_on_branch
 
 MembershipFactory = Callable[[StateReader], Membership]
-Handler = Callable[[ExecutionContext, Any], None]
-PROPOSER_ROLE = "admin"
 
 
-def make_handlers(membership: MembershipFactory) -> dict[type, Handler]:
+def make_handlers(interfaces: Interfaces) -> Mapping[type, Handler]:
+    membership: MembershipFactory = interfaces.get("members.membership")
+
     def bind(handler: Callable[[ExecutionContext, Any, Membership], None]) -> Handler:
         return lambda ctx, msg: handler(ctx, msg, membership(ctx.state))
 
@@ -70,12 +79,13 @@ def make_handlers(membership: MembershipFactory) -> dict[type, Handler]:
 
 def handle_propose(ctx: ExecutionContext, msg: Propose, members: Membership) -> None:
     keeper = GovernanceKeeper(ctx.state)
-    # AUTHORIZE
-    proposer = members.find_org_of(ctx.sender)
-    if proposer is None or not members.has_role(ctx.sender, PROPOSER_ROLE):
-        raise InvalidTransaction(ERR_UNAUTHORIZED, "only admin members propose")
     # VALIDATE (validate_basic checked the action)
     action = decode_action(msg.action)
+    # AUTHORIZE: an admin member (declared on the message, checked by the ante); its
+    # organisation proposes
+    proposer = members.find_org_of(ctx.sender)
+    if proposer is None:
+        raise InvalidTransaction(ERR_UNAUTHORIZED, "only member organisations propose")
     # APPLY
     proposal = Proposal(
         proposal_id=keeper.next_proposal_id(),
@@ -89,13 +99,7 @@ def handle_propose(ctx: ExecutionContext, msg: Propose, members: Membership) -> 
     )
     keeper.save_proposal(proposal)
     # EMIT
-    ctx.emit(
-        "governance.proposal_submitted",
-        id=str(proposal.proposal_id),
-        proposer=proposer,
-        action=action.TYPE,
-        threshold=proposal.threshold,
-    )
+    emit_proposal_submitted(ctx, proposal)
 
 
 def handle_open_voting(ctx: ExecutionContext, msg: OpenVoting, members: Membership) -> None:
@@ -112,7 +116,7 @@ def handle_open_voting(ctx: ExecutionContext, msg: OpenVoting, members: Membersh
     keeper.save_proposal(opened)
     keeper.schedule_close(opened)
     # EMIT
-    ctx.emit("governance.voting_opened", id=str(proposal.proposal_id), voting_end_height=str(end))
+    emit_voting_opened(ctx, proposal.proposal_id, end)
 
 
 def handle_vote(ctx: ExecutionContext, msg: Vote, members: Membership) -> None:
@@ -127,7 +131,7 @@ def handle_vote(ctx: ExecutionContext, msg: Vote, members: Membership) -> None:
     # APPLY
     keeper.set_vote(proposal.proposal_id, org, msg.option)
     # EMIT
-    ctx.emit("governance.vote_cast", id=str(proposal.proposal_id), org=org, option=msg.option)
+    emit_vote_cast(ctx, proposal.proposal_id, org, msg.option)
 
 
 # ---- governed actions of the module itself -----------------------------------------------------
@@ -135,21 +139,17 @@ def handle_vote(ctx: ExecutionContext, msg: Vote, members: Membership) -> None:
 
 def handle_set_weight(ctx: ExecutionContext, msg: SetWeight, members: Membership) -> None:
     keeper = GovernanceKeeper(ctx.state)
-    # AUTHORIZE
-    _require_governance(ctx)
     # VALIDATE
     if not members.org_exists(msg.org_id):
         raise InvalidTransaction(ERR_UNKNOWN_ORG, f"no member {msg.org_id!r}")
     # APPLY
     keeper.set_weight(msg.org_id, msg.weight)
     # EMIT
-    ctx.emit("governance.weight_set", org=msg.org_id, weight=str(msg.weight))
+    emit_weight_set(ctx, msg.org_id, msg.weight)
 
 
 def handle_set_params(ctx: ExecutionContext, msg: SetParams, members: Membership) -> None:
     keeper = GovernanceKeeper(ctx.state)
-    # AUTHORIZE
-    _require_governance(ctx)
     # APPLY (open votes keep their end height and threshold)
     keeper.set_params(
         replace(
@@ -160,33 +160,26 @@ def handle_set_params(ctx: ExecutionContext, msg: SetParams, members: Membership
         )
     )
     # EMIT
-    ctx.emit(
-        "governance.params_set",
-        voting_period_blocks=str(msg.voting_period_blocks),
-        default_threshold=msg.default_threshold,
-        default_weight=str(msg.default_weight),
-    )
+    emit_params_set(ctx, msg.voting_period_blocks, msg.default_threshold, msg.default_weight)
 
 
 def handle_set_threshold(ctx: ExecutionContext, msg: SetThreshold, members: Membership) -> None:
     keeper = GovernanceKeeper(ctx.state)
-    # AUTHORIZE
-    _require_governance(ctx)
     # APPLY
     params = keeper.get_params()
     thresholds = dict(params.action_thresholds) | {msg.action_type: msg.threshold}
     keeper.set_params(replace(params, action_thresholds=tuple(sorted(thresholds.items()))))
     # EMIT
-    ctx.emit("governance.threshold_set", action=msg.action_type, threshold=msg.threshold)
+    emit_threshold_set(ctx, msg.action_type, msg.threshold)
 
 
 # ---- end of block -------------------------------------------------------------------------------
 
 
-def process_end_of_block(
-    ctx: ExecutionContext, members: Membership, execute: ActionExecutor
-) -> None:
+def process_end_of_block(ctx: ExecutionContext, interfaces: Interfaces) -> None:
     """Close every vote that ends at this height, in proposal id order."""
+    members: Membership = interfaces.get("members.membership")(ctx.state)
+    execute: ActionExecutor = interfaces.get(INTERFACE_DISPATCH)
     keeper = GovernanceKeeper(ctx.state)
     for proposal_id in keeper.list_closing(ctx.height):
         proposal = keeper.get_proposal(proposal_id)
@@ -199,16 +192,7 @@ def process_end_of_block(
         else:
             closed = proposal.with_status(REJECTED, tally=tally)
         keeper.save_proposal(closed)
-        ctx.emit(
-            "governance.proposal_closed",
-            id=str(proposal_id),
-            status=closed.status,
-            yes=str(tally.yes),
-            no=str(tally.no),
-            abstain=str(tally.abstain),
-            total=str(tally.total),
-            result=closed.result,
-        )
+        emit_proposal_closed(ctx, closed)
 
 
 def compute_tally(keeper: GovernanceKeeper, members: Membership, proposal_id: int) -> Tally:
@@ -223,19 +207,18 @@ def compute_tally(keeper: GovernanceKeeper, members: Membership, proposal_id: in
 def _execute(ctx: ExecutionContext, passed: Proposal, execute: ActionExecutor) -> Proposal:
     """Run the action on a branch as the governance authority; keep its writes and events only
     if it succeeds."""
-    branch = Overlay(ctx.state)
     action_ctx = ExecutionContext(
-        branch, ctx.chain_id, ctx.height, ctx.block_time_ms, GOVERNANCE_AUTHORITY, ctx.tx_hash
+        ctx.state, ctx.chain_id, ctx.height, ctx.block_time_ms, GOVERNANCE_AUTHORITY, ctx.tx_hash
     )
-    try:
+
+    def run_action(branch: StateWriter) -> None:
+        action_ctx.state = branch
         execute(action_ctx, decode_action(passed.action))
+
+    try:
+        run_on_branch(ctx.state, run_action)
     except InvalidTransaction as err:
         return passed.with_status(FAILED, result=str(err.code))
-    for key, value in branch.writes.items():
-        if value is None:
-            ctx.state.delete(key)
-        else:
-            ctx.state.set(key, value)
     ctx.events.extend(action_ctx.events)
     return passed.with_status(EXECUTED)
 
@@ -245,8 +228,3 @@ def _require_status(proposal: Proposal, status: str) -> None:
         raise InvalidTransaction(
             ERR_ILLEGAL_TRANSITION, f"proposal {proposal.proposal_id} is {proposal.status}"
         )
-
-
-def _require_governance(ctx: ExecutionContext) -> None:
-    if not is_governance(ctx.sender):
-        raise InvalidTransaction(ERR_GOVERNANCE_ONLY, "propose this change and vote on it")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 
+PREFIX = b"governance/"
 PROPOSAL_PREFIX = b"governance/proposal/"
 VOTE_PREFIX = b"governance/vote/"
 ENDING_PREFIX = b"governance/ending/"

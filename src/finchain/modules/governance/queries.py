@@ -8,6 +8,8 @@ from finchain.crypto import Address, format_address
 from finchain.errors import NotFound
 from finchain.modules.governance.keeper import GovernanceView, Proposal
 from finchain.modules.governance.messages import decode_action
+from finchain.modules.module import Query
+from finchain.modules.query_params import parse_id_param
 from finchain.state import StateReader
 
 
@@ -60,3 +62,10 @@ def _action_value(action: object) -> dict[str, object]:
         else:
             values[name] = value
     return values
+
+
+QUERIES: dict[str, Query] = {
+    "governance/proposals": lambda q, _: query_proposals(q.state),
+    "governance/proposal": lambda q, p: query_proposal(q.state, parse_id_param(p, "id")),
+    "governance/params": lambda q, _: query_params(q.state),
+}

@@ -10,9 +10,6 @@ ERR_NOT_A_MEMBER = register_error(
     "members", 3, "not_a_member", "the address is not an account of any member organisation"
 )
 ERR_BAD_GENESIS = register_error("members", 4, "bad_genesis", "the members genesis is invalid")
-ERR_GOVERNANCE_ONLY = register_error(
-    "members", 5, "governance_only", "membership changes are adopted by a governance vote"
-)
 ERR_ORG_EXISTS = register_error("members", 6, "org_exists", "the organisation already exists")
 ERR_LAST_ADMIN = register_error(
     "members", 7, "last_admin", "the consortium must keep at least one admin organisation"

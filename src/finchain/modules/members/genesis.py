@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from finchain.crypto import parse_address
+from finchain.crypto import format_address, parse_address
 from finchain.errors import InvalidTransaction
 from finchain.modules.members.errors import ERR_BAD_GENESIS
-from finchain.modules.members.keeper import MembersKeeper, Organisation
+from finchain.modules.members.keeper import MembersKeeper, MembersView, Organisation
 from finchain.modules.members.messages import ORG_ID
 from finchain.modules.members.roles import ROLES
-from finchain.state import StateWriter
+from finchain.modules.module import GenesisContext
+from finchain.state import StateReader, StateWriter
 
 
-def init_members_genesis(state: StateWriter, members: list[dict[str, Any]]) -> None:
+def init_members_genesis(state: StateWriter, members: Any, _: GenesisContext) -> None:
+    if not isinstance(members, list):
+        raise InvalidTransaction(ERR_BAD_GENESIS, "members must be a list of organisations")
     keeper = MembersKeeper(state)
     seen: set[str] = set()
     for entry in members:
@@ -28,3 +31,16 @@ def init_members_genesis(state: StateWriter, members: list[dict[str, Any]]) -> N
         keeper.set_org(Organisation(org_id, str(entry.get("name", org_id)), roles))
         for text in entry.get("accounts", []):
             keeper.add_account(org_id, parse_address(text))
+
+
+def export_members_genesis(state: StateReader) -> list[dict[str, Any]]:
+    view = MembersView(state)
+    return [
+        {
+            "id": org.org_id,
+            "name": org.name,
+            "roles": list(org.roles),
+            "accounts": [format_address(a) for a in view.list_accounts(org.org_id)],
+        }
+        for org in view.list_orgs()
+    ]

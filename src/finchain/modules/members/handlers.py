@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping
 
-from finchain.crypto import format_address
 from finchain.errors import InvalidTransaction
-from finchain.modules.authority import is_governance
 from finchain.modules.context import ExecutionContext
 from finchain.modules.members.errors import (
-    ERR_GOVERNANCE_ONLY,
     ERR_LAST_ADMIN,
     ERR_NOT_A_MEMBER,
     ERR_ORG_EXISTS,
     ERR_ROLE_UNCHANGED,
 )
+from finchain.modules.members.events import (
+    emit_account_added,
+    emit_org_added,
+    emit_org_removed,
+    emit_role_granted,
+    emit_role_revoked,
+)
 from finchain.modules.members.keeper import MembersKeeper, Organisation
 from finchain.modules.members.messages import AddAccount, AddOrg, GrantRole, RemoveOrg, RevokeRole
+from finchain.modules.module import Handler, Interfaces
 
 ADMIN_ROLE = "admin"
 
@@ -32,16 +36,14 @@ def handle_add_account(ctx: ExecutionContext, msg: AddAccount) -> None:
     keeper.add_account(org_id, msg.address)
     # EMIT
     ctx.touch(msg.address)
-    ctx.emit("members.account_added", org=org_id, address=format_address(msg.address))
+    emit_account_added(ctx, org_id, msg.address)
 
 
-# ---- governed actions (sender: the governance authority) -----------------------------------------
+# ---- governed actions (GOVERNANCE_ONLY: the router runs them only for the governance authority) --
 
 
 def handle_add_org(ctx: ExecutionContext, msg: AddOrg) -> None:
     keeper = MembersKeeper(ctx.state)
-    # AUTHORIZE
-    _require_governance(ctx)
     # VALIDATE (add_account refuses an address that is already a member's)
     if keeper.org_exists(msg.org_id):
         raise InvalidTransaction(ERR_ORG_EXISTS, f"{msg.org_id} is already a member")
@@ -50,31 +52,22 @@ def handle_add_org(ctx: ExecutionContext, msg: AddOrg) -> None:
     keeper.add_account(msg.org_id, msg.account)
     # EMIT
     ctx.touch(msg.account)
-    ctx.emit(
-        "members.org_added",
-        org=msg.org_id,
-        roles=",".join(msg.role_list),
-        account=format_address(msg.account),
-    )
+    emit_org_added(ctx, msg.org_id, msg.role_list, msg.account)
 
 
 def handle_remove_org(ctx: ExecutionContext, msg: RemoveOrg) -> None:
     keeper = MembersKeeper(ctx.state)
-    # AUTHORIZE
-    _require_governance(ctx)
     # VALIDATE
     org = keeper.get_org(msg.org_id)
     _keep_an_admin(keeper, org, ADMIN_ROLE in org.roles)
     # APPLY
     removed = keeper.remove_org(msg.org_id)
     # EMIT
-    ctx.emit("members.org_removed", org=msg.org_id, accounts=str(len(removed)))
+    emit_org_removed(ctx, msg.org_id, len(removed))
 
 
 def handle_grant_role(ctx: ExecutionContext, msg: GrantRole) -> None:
     keeper = MembersKeeper(ctx.state)
-    # AUTHORIZE
-    _require_governance(ctx)
     # VALIDATE
     org = keeper.get_org(msg.org_id)
     if msg.role in org.roles:
@@ -82,13 +75,11 @@ def handle_grant_role(ctx: ExecutionContext, msg: GrantRole) -> None:
     # APPLY
     keeper.set_org(Organisation(org.org_id, org.name, tuple(sorted({*org.roles, msg.role}))))
     # EMIT
-    ctx.emit("members.role_granted", org=msg.org_id, role=msg.role)
+    emit_role_granted(ctx, msg.org_id, msg.role)
 
 
 def handle_revoke_role(ctx: ExecutionContext, msg: RevokeRole) -> None:
     keeper = MembersKeeper(ctx.state)
-    # AUTHORIZE
-    _require_governance(ctx)
     # VALIDATE
     org = keeper.get_org(msg.org_id)
     if msg.role not in org.roles:
@@ -97,14 +88,7 @@ def handle_revoke_role(ctx: ExecutionContext, msg: RevokeRole) -> None:
     # APPLY
     keeper.set_org(Organisation(org.org_id, org.name, tuple(r for r in org.roles if r != msg.role)))
     # EMIT
-    ctx.emit("members.role_revoked", org=msg.org_id, role=msg.role)
-
-
-def _require_governance(ctx: ExecutionContext) -> None:
-    if not is_governance(ctx.sender):
-        raise InvalidTransaction(
-            ERR_GOVERNANCE_ONLY, "propose this change with governance/Propose and vote on it"
-        )
+    emit_role_revoked(ctx, msg.org_id, msg.role)
 
 
 def _keep_an_admin(keeper: MembersKeeper, org: Organisation, loses_admin: bool) -> None:
@@ -114,7 +98,7 @@ def _keep_an_admin(keeper: MembersKeeper, org: Organisation, loses_admin: bool) 
         raise InvalidTransaction(ERR_LAST_ADMIN, f"{org.org_id} is the last admin organisation")
 
 
-def make_handlers() -> dict[type, Callable[[ExecutionContext, Any], None]]:
+def make_handlers(_: Interfaces) -> Mapping[type, Handler]:
     return {
         AddAccount: handle_add_account,
         AddOrg: handle_add_org,

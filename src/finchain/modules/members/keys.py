@@ -1,5 +1,6 @@
 """The only place that builds `members/` store keys."""
 
+PREFIX = b"members/"
 ORG_PREFIX = b"members/org/"
 ACCOUNT_PREFIX = b"members/acct/"
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from finchain.errors import InvalidTransaction
+from finchain.modules.module import GenesisContext
 from finchain.modules.supervision.errors import ERR_BAD_FIELD
 from finchain.modules.supervision.keeper import SupervisionKeeper
 from finchain.modules.supervision.messages import SetScope
 from finchain.state import StateWriter
 
 
-def init_supervision_genesis(state: StateWriter, section: dict[str, Any]) -> None:
+def init_supervision_genesis(state: StateWriter, section: Any, _: GenesisContext) -> None:
+    if not isinstance(section, dict):
+        raise InvalidTransaction(ERR_BAD_FIELD, "supervision genesis must be a JSON object")
     unknown = sorted(set(section) - {"scopes"})
     if unknown:
         raise InvalidTransaction(ERR_BAD_FIELD, f"unknown supervision genesis fields {unknown}")

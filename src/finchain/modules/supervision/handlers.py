@@ -10,15 +10,13 @@ clearing (CLR-8).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
 
 from finchain.crypto import parse_address
 from finchain.errors import InvalidTransaction
-from finchain.modules.authority import is_governance
 from finchain.modules.context import ExecutionContext
-from finchain.modules.scope import REGULATOR_ROLE
+from finchain.modules.module import Handler, Interfaces
 from finchain.modules.supervision import keys
 from finchain.modules.supervision.errors import (
     ERR_ALREADY_IN_FORCE,
@@ -26,6 +24,15 @@ from finchain.modules.supervision.errors import (
     ERR_ILLEGAL_TRANSITION,
     ERR_UNAUTHORIZED,
     ERR_UNKNOWN_TARGET,
+)
+from finchain.modules.supervision.events import (
+    emit_audit_anchored,
+    emit_directive_executed,
+    emit_directive_issued,
+    emit_directive_lifted,
+    emit_report_reviewed,
+    emit_report_submitted,
+    emit_scope_set,
 )
 from finchain.modules.supervision.expected import Membership, ParticipantSuspension
 from finchain.modules.supervision.keeper import (
@@ -49,14 +56,15 @@ from finchain.modules.supervision.messages import (
 )
 from finchain.state import StateReader, StateWriter
 
-Handler = Callable[[ExecutionContext, Any], None]
 MembershipFactory = Callable[[StateReader], Membership]
 SuspensionFactory = Callable[[StateWriter], ParticipantSuspension]
 
 
-def make_handlers(
-    membership: MembershipFactory, suspension: SuspensionFactory
-) -> dict[type, Handler]:
+def make_handlers(interfaces: Interfaces) -> Mapping[type, Handler]:
+    """The supervision handlers, wired to membership and clearing's participant suspension."""
+    membership: MembershipFactory = interfaces.get("members.membership")
+    suspension: SuspensionFactory = interfaces.get("clearing.suspension")
+
     def bind(handler: Callable[..., None]) -> Handler:
         return lambda ctx, msg: handler(ctx, msg, membership(ctx.state), suspension(ctx.state))
 
@@ -77,8 +85,6 @@ def handle_issue_directive(
     clearing: ParticipantSuspension,
 ) -> None:
     keeper = SupervisionKeeper(ctx.state)
-    # AUTHORIZE
-    issuer = _require_regulator(ctx, members)
     # VALIDATE
     if msg.kind == FREEZE_ACCOUNT:
         if not members.is_member_account(parse_address(msg.target)):
@@ -90,6 +96,9 @@ def handle_issue_directive(
         raise InvalidTransaction(
             ERR_ALREADY_IN_FORCE, f"directive {in_force} already holds {msg.target}"
         )
+    # AUTHORIZE: a regulator (declared on the message, checked by the ante); its organisation
+    # is the issuer
+    issuer = _sender_org(ctx, members)
     # APPLY
     directive = Directive(
         directive_id=keeper.next_id(keys.DIRECTIVE_COUNTER),
@@ -100,12 +109,12 @@ def handle_issue_directive(
         status=ISSUED,
         issued_height=ctx.height,
     )
-    _emit(ctx, "supervision.directive_issued", directive)
+    emit_directive_issued(ctx, directive)
     _apply_effect(keeper, clearing, directive, in_force=True)
     executed = directive.with_status(EXECUTED)
     keeper.save_directive(executed)
     # EMIT
-    _emit(ctx, "supervision.directive_executed", executed)
+    emit_directive_executed(ctx, executed)
 
 
 def handle_lift_directive(
@@ -115,31 +124,27 @@ def handle_lift_directive(
     clearing: ParticipantSuspension,
 ) -> None:
     keeper = SupervisionKeeper(ctx.state)
-    # AUTHORIZE
-    _require_regulator(ctx, members)
     # VALIDATE
     directive = keeper.get_directive(msg.directive_id)
     if directive.status != EXECUTED:
         raise InvalidTransaction(
             ERR_ILLEGAL_TRANSITION, f"directive {directive.directive_id} is {directive.status}"
         )
+    # AUTHORIZE: a regulator (declared on the message, checked by the ante)
     # APPLY
     _apply_effect(keeper, clearing, directive, in_force=False)
     lifted = directive.with_status(LIFTED, lifted_height=ctx.height, lift_basis=msg.legal_basis)
     keeper.save_directive(lifted)
     # EMIT
-    _emit(ctx, "supervision.directive_lifted", lifted)
+    emit_directive_lifted(ctx, lifted)
 
 
 def handle_submit_report(
     ctx: ExecutionContext, msg: SubmitReport, members: Membership, _: ParticipantSuspension
 ) -> None:
     keeper = SupervisionKeeper(ctx.state)
-    # AUTHORIZE
-    submitter = members.find_org_of(ctx.sender)
-    if submitter is None:
-        raise InvalidTransaction(ERR_UNAUTHORIZED, "only members submit reports")
-    # VALIDATE
+    # VALIDATE (any member, checked by the ante, submits reports of its own organisation)
+    submitter = _sender_org(ctx, members)
     if msg.params and json.loads(msg.params).get("org", submitter) != submitter:
         raise InvalidTransaction(ERR_BAD_FIELD, "a member submits reports of its own data")
     if msg.report_height >= ctx.height:
@@ -159,69 +164,51 @@ def handle_submit_report(
     )
     keeper.save_report(report)
     # EMIT
-    ctx.emit(
-        "supervision.report_submitted",
-        id=str(report.report_id),
-        report_type=report.report_type,
-        report_height=str(report.report_height),
-        report_hash=report.report_hash.hex(),
-        submitter=submitter,
-    )
+    emit_report_submitted(ctx, report)
 
 
 def handle_review_report(
     ctx: ExecutionContext, msg: ReviewReport, members: Membership, _: ParticipantSuspension
 ) -> None:
     keeper = SupervisionKeeper(ctx.state)
-    # AUTHORIZE
-    reviewer = _require_regulator(ctx, members)
     # VALIDATE
     report = keeper.get_report(msg.report_id)
     if report.status != SUBMITTED:
         raise InvalidTransaction(
             ERR_ILLEGAL_TRANSITION, f"report {msg.report_id} is {report.status}"
         )
+    # AUTHORIZE: a regulator (declared on the message, checked by the ante); its organisation
+    # is the reviewer
+    reviewer = _sender_org(ctx, members)
     # APPLY
     reviewed = replace(
         report, status=msg.decision, reviewer=reviewer, reviewed_height=ctx.height, note=msg.note
     )
     keeper.save_report(reviewed)
     # EMIT
-    ctx.emit(
-        "supervision.report_reviewed",
-        id=str(report.report_id),
-        decision=msg.decision,
-        reviewer=reviewer,
-        submitter=report.submitter,
-    )
+    emit_report_reviewed(ctx, reviewed)
 
 
 def handle_set_scope(
     ctx: ExecutionContext, msg: SetScope, members: Membership, _: ParticipantSuspension
 ) -> None:
     keeper = SupervisionKeeper(ctx.state)
-    # AUTHORIZE
-    if not is_governance(ctx.sender):
-        raise InvalidTransaction(ERR_UNAUTHORIZED, "a regulator's scope is set by a vote")
-    # VALIDATE
+    # VALIDATE (AUTHORIZE: governance only, by the router)
     for org in (msg.org_id, *msg.org_list):
         if not members.org_exists(org):
             raise InvalidTransaction(ERR_UNKNOWN_TARGET, f"no member organisation {org!r}")
     # APPLY
     keeper.set_scope(msg.org_id, msg.org_list)
     # EMIT
-    ctx.emit("supervision.scope_set", org=msg.org_id, orgs=",".join(msg.org_list) or "*")
+    emit_scope_set(ctx, msg.org_id, msg.org_list)
 
 
 def handle_anchor_audit_log(
     ctx: ExecutionContext, msg: AnchorAuditLog, members: Membership, _: ParticipantSuspension
 ) -> None:
     keeper = SupervisionKeeper(ctx.state)
-    # AUTHORIZE: an organisation anchors its own nodes' logs
-    org = members.find_org_of(ctx.sender)
-    if org is None:
-        raise InvalidTransaction(ERR_UNAUTHORIZED, "only members anchor audit logs")
-    # VALIDATE: a log only grows
+    # VALIDATE (any member, checked by the ante, anchors its own nodes' logs; a log only grows)
+    org = _sender_org(ctx, members)
     previous = keeper.find_anchor(org, msg.log_id)
     if previous is not None and msg.entries <= previous.entries:
         raise InvalidTransaction(
@@ -229,15 +216,10 @@ def handle_anchor_audit_log(
             f"log {msg.log_id} is anchored at {previous.entries} entries; anchors only grow",
         )
     # APPLY
-    keeper.save_anchor(Anchor(org, msg.log_id, msg.entries, msg.head, ctx.height))
+    anchor = Anchor(org, msg.log_id, msg.entries, msg.head, ctx.height)
+    keeper.save_anchor(anchor)
     # EMIT
-    ctx.emit(
-        "supervision.audit_anchored",
-        org=org,
-        log_id=msg.log_id,
-        entries=str(msg.entries),
-        head=msg.head.hex(),
-    )
+    emit_audit_anchored(ctx, anchor)
 
 
 def _apply_effect(
@@ -252,20 +234,9 @@ def _apply_effect(
         clearing.set_suspended(directive.target, in_force)
 
 
-def _require_regulator(ctx: ExecutionContext, members: Membership) -> str:
+def _sender_org(ctx: ExecutionContext, members: Membership) -> str:
+    """The sender's organisation (the ante already checked the roles its message declares)."""
     org = members.find_org_of(ctx.sender)
-    if org is None or not members.has_role(ctx.sender, REGULATOR_ROLE):
-        raise InvalidTransaction(ERR_UNAUTHORIZED, "only a regulator issues directives and reviews")
+    if org is None:
+        raise InvalidTransaction(ERR_UNAUTHORIZED, "the sender is not a member's account")
     return org
-
-
-def _emit(ctx: ExecutionContext, event: str, directive: Directive) -> None:
-    ctx.emit(
-        event,
-        id=str(directive.directive_id),
-        kind=directive.kind,
-        target=directive.target,
-        legal_basis=directive.legal_basis,
-        issuer=directive.issuer,
-        status=directive.status,
-    )

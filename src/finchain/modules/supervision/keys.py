@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 
+PREFIX = b"supervision/"
 DIRECTIVE_PREFIX = b"supervision/directive/"
 IN_FORCE_PREFIX = b"supervision/inforce/"
 FROZEN_PREFIX = b"supervision/frozen/"

@@ -2,10 +2,12 @@
 
 The validators that sign blocks are CometBFT's (Ed25519 consensus keys, separate from account
 keys). The application records the set it was given at InitChain and changes it only by the
-`validators/SetPower@1` message of an `admin` member; the block's changes are returned to the
-engine as ABCI `ValidatorUpdates` in FinalizeBlock, and CometBFT applies them two heights later
-(an update returned at height H takes effect at H+2). The solo engine has one implicit validator
-and ignores updates.
+`validators/SetPower@1` message: sent by an `admin` member (the role is declared on the message
+and checked by the ante), or adopted by a governance vote (a governed action, run by the
+governance authority at the end of the block that closes the vote). The block's changes are
+returned to the engine as ABCI `ValidatorUpdates` in FinalizeBlock (`compute_validator_updates`),
+and CometBFT applies them two heights later (an update returned at height H takes effect at
+H+2). The solo engine has one implicit validator and ignores updates.
 
 State layout (keys built in `keys.py`):
 | key                                 | value                                |
@@ -17,7 +19,6 @@ adds one or changes its weight. Rejected: a key that is not 32 bytes, power abov
 removing a key that is not a validator, removing the last validator (CometBFT would halt).
 Events: `validators.power_changed(pub_key, old_power, power)`.
 Invariants: every recorded power is 1 .. MAX_POWER.
-Governance (a later issue) will put member votes in front of the same keeper call.
 """
 
 from __future__ import annotations

@@ -6,9 +6,6 @@ ERR_BAD_PUB_KEY = register_error(
     "validators", 1, "bad_pub_key", "validator keys are 32-byte Ed25519 public keys"
 )
 ERR_BAD_POWER = register_error("validators", 2, "bad_power", "power must be 0 .. MAX_POWER")
-ERR_UNAUTHORIZED = register_error(
-    "validators", 3, "unauthorized", "only an account of an admin member may change validators"
-)
 ERR_UNKNOWN_VALIDATOR = register_error(
     "validators", 4, "unknown_validator", "the key is not in the validator set"
 )

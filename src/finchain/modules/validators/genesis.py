@@ -8,14 +8,32 @@ from collections.abc import Sequence
 from typing import Any
 
 from finchain.errors import InvalidTransaction
+from finchain.modules.module import GenesisContext
 from finchain.modules.validators.errors import ERR_BAD_GENESIS
-from finchain.modules.validators.keeper import ValidatorsKeeper
+from finchain.modules.validators.keeper import ValidatorsKeeper, ValidatorsView
 from finchain.modules.validators.messages import validate_power, validate_pub_key
-from finchain.state import StateWriter
+from finchain.state import StateReader, StateWriter
 
 
-def parse_genesis_validators(entries: Sequence[dict[str, Any]]) -> list[tuple[bytes, int]]:
+def init_validators_genesis(state: StateWriter, section: Any, env: GenesisContext) -> None:
+    """The engine's initial set (CometBFT's InitChain) when it gives one, else the section's."""
+    if env.engine_validators is not None:
+        record_validators(state, env.engine_validators)
+    else:
+        record_validators(state, parse_genesis_validators(section))
+
+
+def export_validators_genesis(state: StateReader) -> list[dict[str, Any]]:
+    return [
+        {"pub_key": base64.b64encode(v.pub_key).decode(), "power": v.power}
+        for v in ValidatorsView(state).list_validators()
+    ]
+
+
+def parse_genesis_validators(entries: Any) -> list[tuple[bytes, int]]:
     """`[{"pub_key": <base64 Ed25519>, "power": n}, ...]` (CometBFT's genesis shape) -> pairs."""
+    if not isinstance(entries, list):
+        raise InvalidTransaction(ERR_BAD_GENESIS, "validators must be a list")
     pairs = []
     for entry in entries:
         try:
@@ -29,7 +47,7 @@ def parse_genesis_validators(entries: Sequence[dict[str, Any]]) -> list[tuple[by
     return pairs
 
 
-def init_validators_genesis(state: StateWriter, validators: Sequence[tuple[bytes, int]]) -> None:
+def record_validators(state: StateWriter, validators: Sequence[tuple[bytes, int]]) -> None:
     """Record the initial set; every power must be positive and every key distinct."""
     keeper = ValidatorsKeeper(state)
     for pub_key, power in validators:

@@ -2,37 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping
 
 from finchain.errors import InvalidTransaction
-from finchain.modules.authority import is_governance
 from finchain.modules.context import ExecutionContext
-from finchain.modules.validators.errors import (
-    ERR_LAST_VALIDATOR,
-    ERR_UNAUTHORIZED,
-    ERR_UNKNOWN_VALIDATOR,
-)
-from finchain.modules.validators.expected import Roles
+from finchain.modules.module import Handler, Interfaces
+from finchain.modules.validators.errors import ERR_LAST_VALIDATOR, ERR_UNKNOWN_VALIDATOR
+from finchain.modules.validators.events import emit_power_changed
 from finchain.modules.validators.keeper import ValidatorsKeeper
 from finchain.modules.validators.messages import SetPower
-from finchain.state import StateReader
-
-RolesFactory = Callable[[StateReader], Roles]
-Handler = Callable[[ExecutionContext, Any], None]
-ADMIN_ROLE = "admin"
 
 
-def make_handlers(roles: RolesFactory) -> dict[type, Handler]:
-    """The module's handlers, wired to the roles view the application supplies."""
-    return {SetPower: lambda ctx, msg: handle_set_power(ctx, msg, roles(ctx.state))}
+def make_handlers(_: Interfaces) -> Mapping[type, Handler]:
+    return {SetPower: handle_set_power}
 
 
-def handle_set_power(ctx: ExecutionContext, msg: SetPower, roles: Roles) -> None:
+def handle_set_power(ctx: ExecutionContext, msg: SetPower) -> None:
     keeper = ValidatorsKeeper(ctx.state)
-    # AUTHORIZE: a governance vote, or an admin member directly (bootstrapping a network)
-    if not (is_governance(ctx.sender) or roles.has_role(ctx.sender, ADMIN_ROLE)):
-        raise InvalidTransaction(ERR_UNAUTHORIZED, "sender is not an account of an admin member")
     # VALIDATE
     old_power = keeper.get_power(msg.pub_key)
     if msg.power == 0:
@@ -42,12 +28,9 @@ def handle_set_power(ctx: ExecutionContext, msg: SetPower, roles: Roles) -> None
             )
         if len(keeper.list_validators()) == 1:
             raise InvalidTransaction(ERR_LAST_VALIDATOR, "the last validator cannot be removed")
+    # AUTHORIZE: an admin member (declared on the message, checked by the ante) or, as the action
+    # of a passed vote, the governance authority
     # APPLY
     keeper.set_power(msg.pub_key, msg.power)
     # EMIT
-    ctx.emit(
-        "validators.power_changed",
-        pub_key=msg.pub_key.hex(),
-        old_power=str(old_power),
-        power=str(msg.power),
-    )
+    emit_power_changed(ctx, msg.pub_key, old_power, msg.power)

@@ -1,5 +1,6 @@
 """The only place that builds `validators/` store keys."""
 
+PREFIX = b"validators/"
 SET_PREFIX = b"validators/set/"
 PUB_KEY_LENGTH = 32  # Ed25519
 

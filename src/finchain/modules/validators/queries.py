@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from finchain.modules.module import QueryContext
 from finchain.modules.validators.keeper import ValidatorsView
-from finchain.state import StateReader
 
 
-def query_validators(state: StateReader) -> list[dict[str, object]]:
-    return [v.to_json() for v in ValidatorsView(state).list_validators()]
+def query_validators(q: QueryContext, _: dict[str, Any]) -> list[dict[str, object]]:
+    return [v.to_json() for v in ValidatorsView(q.state).list_validators()]

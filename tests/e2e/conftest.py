@@ -1,4 +1,5 @@
-"""Fixtures for tests against real CometBFT processes on 127.0.0.1.
+"""Fixtures for end-to-end tests against real CometBFT processes on 127.0.0.1 (`cometbft/` and
+`test_node_config.py`).
 
 Every process a test starts is ended in the fixture's teardown (by pid, via the testnet module),
 whatever the test's outcome. Tests that need the binary skip, saying why, when bin/cometbft
