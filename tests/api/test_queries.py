@@ -41,6 +41,8 @@ def test_status_describes_the_chain(client: TestClient, api_chain: Chain, suite_
         "mempool_size": 0,
         "engine": "solo",
         "version": "0.1.0",
+        "catching_up": False,
+        "lag_blocks": 0,
     }
 
 

@@ -52,6 +52,8 @@ CHAIN_OPTIONS: dict[str, Any] = {
     "validators": [(VALIDATOR_KEYS[0], 10), (VALIDATOR_KEYS[1], 10)],
     "clearing": {"auto_process": False},  # the queue drains only by RunLsm, cancel or cut-off
     "governance": {"voting_period_blocks": 1},
+    # the admin sets validator powers itself (SetPower) inside a bootstrap window
+    "sections": {"validators": {"bootstrap_height": 1_000}},
 }
 LIST_QUERIES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("validators", {}),

@@ -7,14 +7,21 @@ Every error answer is `{"code": "<codespace>/<name>", "message": str, "details":
      └── NotFound            -> 404 api/not_found
     ApiError                 -> its own status and code (timeouts, bad shapes, not ready)
     RequestValidationError   -> 400 api/invalid_json, or 422 api/invalid_request
-    HTTPException            -> 404 api/not_found, 405 api/method_not_allowed, ...
-    anything else            -> 500 api/internal (no stack trace in the body; the server logs it)
+    HTTPException            -> 400 api/invalid_json, 404 api/not_found, 405 api/method_not_allowed,
+                                413 api/body_too_large (others: their status, api/invalid_request)
+    anything else            -> 500 api/internal (no stack trace in the body; logged here)
+
+A failure nothing above maps is a bug: `InternalErrorMiddleware` answers it 500 `api/internal`,
+logs the traceback and keeps the connection open (Starlette's own last-resort handler re-raises
+to the server, which then resets the client's keep-alive connection).
 
 Must never: leak internals (stack traces, file paths) into a response body.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,11 +29,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from finchain.app import CheckTxResult
 from finchain.app.application import ERR_NOT_INITIALISED
 from finchain.engine.base import is_retry_later
 from finchain.errors import ErrorCode, InvalidTransaction, NotFound, register_error
+
+logger = logging.getLogger(__name__)
 
 ERR_NOT_FOUND = register_error("api", 1, "not_found", "no such transaction, block or resource")
 ERR_INVALID_JSON = register_error("api", 2, "invalid_json", "the request body is not valid JSON")
@@ -46,6 +56,8 @@ ERR_METHOD_NOT_ALLOWED = register_error(
 )
 
 _HTTP_CODES: dict[int, tuple[ErrorCode, str]] = {
+    # FastAPI's own 400: a JSON body its parser refuses (e.g. nested too deeply to decode)
+    400: (ERR_INVALID_JSON, "the request body is not valid JSON (or is nested too deeply)"),
     404: (ERR_NOT_FOUND, "no such path"),
     405: (ERR_METHOD_NOT_ALLOWED, "method not allowed on this path"),
     413: (ERR_BODY_TOO_LARGE, "request body too large"),
@@ -83,6 +95,43 @@ def rejection_error(result: CheckTxResult) -> ApiError:
     details = {**result.details, "hash": result.tx_hash.hex()}
     status = 503 if is_retry_later(result.code) else 400
     return ApiError(status, result.code, result.log, **details)
+
+
+class InternalErrorMiddleware:
+    """Answers an HTTP request whose handling raised an unmapped exception with 500
+    `api/internal` and logs it, instead of letting it reach the server (which would close the
+    connection). A failure after the response started cannot be answered: it is re-raised."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logger.exception(
+                "unhandled error method=%s path=%s", scope.get("method"), scope.get("path")
+            )
+            if response_started:
+                raise
+            body = json.dumps(render_error(ERR_INTERNAL, "internal error", {})).encode()
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from finchain.api.auth import ERR_UNAUTHENTICATED, Viewer
 from finchain.api.errors import ApiError
 from finchain.api.readers import Readers, ViewerDep
+from finchain.api.responses import error_answer
 from finchain.api.websocket import SUBSCRIPTION_OWNERS
 
 _SEEN_BY_SUBJECTS = ("seq", "time_ms", "org", "roles", "legal_basis", "method")
@@ -24,7 +25,11 @@ _SEEN_BY_SUBJECTS = ("seq", "time_ms", "org", "roles", "legal_basis", "method")
 def build_audit_router(readers: Readers) -> APIRouter:
     router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
-    @router.get("/reads", summary="Supervisory reads by, or of the data of, the reader's org")
+    @router.get(
+        "/reads",
+        summary="Supervisory reads by, or of the data of, the reader's org",
+        responses=error_answer(401, "api/unauthenticated (a signed request by a member)"),
+    )
     def get_reads(viewer: ViewerDep) -> JSONResponse:
         return JSONResponse(select_reads(readers.audit_log.entries(), viewer))
 

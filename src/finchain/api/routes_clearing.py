@@ -19,13 +19,39 @@ from fastapi.responses import JSONResponse, Response
 from finchain.api.auth import ERR_UNAUTHENTICATED, Viewer
 from finchain.api.clearing_iso import DayBounds, map_instructions, statement, status_report
 from finchain.api.errors import ERR_NOT_FOUND, ApiError
+from finchain.api.params import DayQuery
 from finchain.api.readers import Readers, ViewerDep
+from finchain.api.responses import (
+    BAD_REQUEST,
+    BODY_TOO_LARGE,
+    INVALID_REQUEST,
+    LEGAL_BASIS_REQUIRED,
+    NOT_FOUND,
+    Responses,
+    error_answer,
+)
 from finchain.api.services import NodeServices
 from finchain.iso20022 import parse_payment_instructions
 from finchain.modules.scope import ReadScope
 
 XML = "application/xml"
 Currency = Annotated[str, Query(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
+UNAUTHENTICATED = error_answer(401, "api/unauthenticated (private data needs a signed request)")
+PRIVATE_READ = {
+    **BAD_REQUEST,
+    **UNAUTHENTICATED,
+    **LEGAL_BASIS_REQUIRED,
+    **NOT_FOUND,
+    **INVALID_REQUEST,
+}
+"""Every signed read here: anonymous or badly signed is 401, a regulator without a legal basis
+403, another party's item 404 exactly like a missing one, a bad parameter 422."""
+MAPPING_RESPONSES = {
+    **error_answer(400, "the XML is not a valid pacs.008/pacs.009, or a BIC is unknown"),
+    **UNAUTHENTICATED,
+    **BODY_TOO_LARGE,
+}
+XML_ANSWER: Responses = {200: {"content": {XML: {}}}}
 
 
 def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter:
@@ -39,13 +65,17 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
         """Audit the supervisory part of a read of items with these owners."""
         readers.audit_request(viewer, request, [frozenset(o) for o in owners])
 
-    @router.get("/accounts", summary="Settlement accounts the reader may see")
+    @router.get(
+        "/accounts", summary="Settlement accounts the reader may see", responses=PRIVATE_READ
+    )
     def get_accounts(currency: Currency, request: Request, viewer: ViewerDep) -> JSONResponse:
         accounts = query("clearing/accounts", currency=currency, scope=require_member(viewer))
         audit(viewer, request, [{a["participant"]} for a in accounts])
         return JSONResponse(accounts)
 
-    @router.get("/payments/{uetr}", summary="A payment the reader sends or receives")
+    @router.get(
+        "/payments/{uetr}", summary="A payment the reader sends or receives", responses=PRIVATE_READ
+    )
     def get_payment(uetr: str, request: Request, viewer: ViewerDep) -> JSONResponse:
         payment = query("clearing/payment", uetr=uetr, scope=require_member(viewer))
         audit(viewer, request, [{payment["sender"], payment["receiver"]}])
@@ -55,7 +85,7 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
         "/payments/{uetr}/pacs002",
         summary="The payment's status as an ISO 20022 pacs.002.001.10 report",
         response_class=Response,
-        responses={200: {"content": {XML: {}}}},
+        responses={**XML_ANSWER, **PRIVATE_READ},
     )
     def get_status_report(
         uetr: str,
@@ -69,19 +99,27 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
         report = status_report(payment, original, last.last_height, last.last_time_ms)
         return Response(report, media_type=XML)
 
-    @router.get("/queue", summary="Queued and held payments the reader may see")
+    @router.get(
+        "/queue", summary="Queued and held payments the reader may see", responses=PRIVATE_READ
+    )
     def get_queue(currency: Currency, request: Request, viewer: ViewerDep) -> JSONResponse:
         queue = query("clearing/queue", currency=currency, scope=require_member(viewer))
         audit(viewer, request, [{p["sender"], p["receiver"]} for p in queue])
         return JSONResponse(queue)
 
-    @router.get("/cycles", summary="Netting cycles (a bank sees its own net result)")
+    @router.get(
+        "/cycles",
+        summary="Netting cycles (a bank sees its own net result)",
+        responses=PRIVATE_READ,
+    )
     def get_cycles(request: Request, viewer: ViewerDep) -> JSONResponse:
         cycles = query("clearing/cycles", scope=require_member(viewer))
         audit(viewer, request, [set(c["net_changes"]) for c in cycles if c["net_changes"]])
         return JSONResponse(cycles)
 
-    @router.get("/days", summary="Closed business days (cut-offs) of a currency")
+    @router.get(
+        "/days", summary="Closed business days (cut-offs) of a currency", responses=PRIVATE_READ
+    )
     def get_days(currency: Currency, request: Request, viewer: ViewerDep) -> JSONResponse:
         days = query("clearing/days", currency=currency, scope=require_member(viewer))
         audit(viewer, request, [set(d["closing_balances"]) for d in days])
@@ -95,12 +133,12 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
         "/statements/{participant}",
         summary="End-of-day camt.053.001.08 statement of a closed business day",
         response_class=Response,
-        responses={200: {"content": {XML: {}}}},
+        responses={**XML_ANSWER, **PRIVATE_READ},
     )
     def get_statement(
         participant: str,
         currency: Currency,
-        day: Annotated[int, Query(ge=0)],
+        day: DayQuery,
         request: Request,
         viewer: ViewerDep,
     ) -> Response:
@@ -142,6 +180,7 @@ def build_clearing_router(services: NodeServices, readers: Readers) -> APIRouter
     @router.post(
         "/iso20022/payments",
         summary="Map a pacs.008.001.08 or pacs.009.001.08 to SubmitPayment messages to sign",
+        responses=MAPPING_RESPONSES,
         openapi_extra={"requestBody": {"content": {XML: {"schema": {"type": "string"}}}}},
     )
     async def map_payments(request: Request, viewer: ViewerDep) -> JSONResponse:

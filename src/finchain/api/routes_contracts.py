@@ -18,19 +18,20 @@ Concurrency: plain `def` routes, run in FastAPI's worker threads (RocksDB reads 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from finchain.api.errors import ERR_NOT_FOUND, ApiError
-from finchain.api.routes_query import (
+from finchain.api.params import EventHeightQuery, HeightQuery
+from finchain.api.responses import (
     BAD_REQUEST,
-    NOT_FOUND,
-    HeightQuery,
-    parse_address_param,
-    query_at,
+    BODY_TOO_LARGE,
+    READ_AT_HEIGHT,
+    error_answer,
 )
+from finchain.api.routes_query import parse_address_param, query_at
 from finchain.api.schemas import ContractEventsResponse, ContractQueryRequest, ContractQueryResponse
 from finchain.api.services import NodeServices
 from finchain.app.queries import ERR_BAD_QUERY
@@ -41,8 +42,16 @@ from finchain.store import Database
 
 MAX_EVENT_BLOCKS = 10_000
 CONTRACT_EVENT_PREFIX = "contract."
-READ_RESPONSES = {**BAD_REQUEST, **NOT_FOUND}
-EventHeight = Annotated[int | None, Query(ge=1, description="a committed block height")]
+READ_RESPONSES = {
+    **BAD_REQUEST,
+    **READ_AT_HEIGHT,
+    **error_answer(404, "contracts/unknown_contract, or api/not_found above the latest height"),
+}
+QUERY_RESPONSES = {
+    **READ_RESPONSES,
+    **BODY_TOO_LARGE,
+    **error_answer(400, "api/invalid_json, query/bad_request, or the call's contracts/* code"),
+}
 
 
 def build_contracts_router(services: NodeServices) -> APIRouter:
@@ -61,6 +70,7 @@ def build_contracts_router(services: NodeServices) -> APIRouter:
     @router.get(
         "",
         response_model=list[dict[str, Any]],
+        responses=READ_AT_HEIGHT,
         summary="Every deployed contract: address, code hash, deployer, org, heights",
     )
     def get_contracts(height: HeightQuery = None) -> JSONResponse:
@@ -69,6 +79,7 @@ def build_contracts_router(services: NodeServices) -> APIRouter:
     @router.get(
         "/params",
         response_model=dict[str, Any],
+        responses=READ_AT_HEIGHT,
         summary="Who may deploy, the compute cap per call and the compute price",
     )
     def get_params(height: HeightQuery = None) -> JSONResponse:
@@ -95,7 +106,7 @@ def build_contracts_router(services: NodeServices) -> APIRouter:
     @router.post(
         "/{address}/query",
         response_model=ContractQueryResponse,
-        responses=READ_RESPONSES,
+        responses=QUERY_RESPONSES,
         summary="Run an exported function read-only (no transaction, no fee, no writes)",
     )
     def post_query(address: str, body: ContractQueryRequest) -> JSONResponse:
@@ -117,7 +128,7 @@ def build_contracts_router(services: NodeServices) -> APIRouter:
         summary=f"The contract's own events (`contract.*`), at most {MAX_EVENT_BLOCKS:,} blocks",
     )
     def get_events(
-        address: str, from_height: EventHeight = None, to_height: EventHeight = None
+        address: str, from_height: EventHeightQuery = None, to_height: EventHeightQuery = None
     ) -> JSONResponse:
         contract = parse_address_param(address)
         query("contracts/info", None, address=address)  # 404 if there is no such contract

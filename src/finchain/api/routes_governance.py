@@ -18,17 +18,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
-from finchain.api.routes_query import NOT_FOUND, HeightQuery, query_at
+from finchain.api.params import MAX_ID, HeightQuery
+from finchain.api.responses import READ_AT_HEIGHT
+from finchain.api.routes_query import query_at
 from finchain.api.services import NodeServices
 
-MAX_PROPOSAL_ID = 2**64 - 1  # ids are u64 in the store keys
 ProposalId = Annotated[
-    int, Path(ge=0, le=MAX_PROPOSAL_ID, description="the proposal id (from 0, in submit order)")
+    int, Path(ge=0, le=MAX_ID, description="the proposal id (from 0, in submit order)")
 ]
 
 
 def build_governance_router(services: NodeServices) -> APIRouter:
-    router = APIRouter(prefix="/v1/governance", tags=["governance"])
+    router = APIRouter(prefix="/v1/governance", tags=["governance"], responses=READ_AT_HEIGHT)
     app = services.app
 
     def query(path: str, height: int | None, **params: Any) -> Any:
@@ -45,7 +46,6 @@ def build_governance_router(services: NodeServices) -> APIRouter:
     @router.get(
         "/proposals/{proposal_id}",
         response_model=dict[str, Any],
-        responses=NOT_FOUND,
         summary="One proposal with its action, status, tally and votes",
     )
     def get_proposal(proposal_id: ProposalId, height: HeightQuery = None) -> JSONResponse:

@@ -2,7 +2,9 @@
 
 State reads go through `Application.query` at a committed height (`?height=N`, default latest);
 a height above the latest committed one is 404 `api/not_found`. The account route adds the
-mempool-aware `pending_nonce` from the engine.
+mempool-aware `pending_nonce` from the engine. The status route asks an engine that offers a
+`SyncReporter` (the node's CometBFT member engine) how far the node is behind its network; an
+engine without one decides the blocks itself (solo) and is never behind.
 
 Concurrency: plain `def` routes, so FastAPI runs them in its worker threads (RocksDB reads and
 the engine lock block).
@@ -10,7 +12,8 @@ the engine lock block).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -18,14 +21,21 @@ from fastapi.responses import JSONResponse
 from finchain import __version__
 from finchain.api.auth import Viewer
 from finchain.api.errors import ERR_NOT_FOUND, ERR_NOT_READY, ApiError
+from finchain.api.params import BlockHeightPath, HeightQuery
 from finchain.api.privacy import cut_block
 from finchain.api.readers import Readers, ViewerDep
+from finchain.api.responses import (
+    BAD_REQUEST,
+    INVALID_REQUEST,
+    NOT_FOUND,
+    READ_AT_HEIGHT,
+    SIGNED_READ,
+)
 from finchain.api.schemas import (
     AccountResponse,
     AccountTxsResponse,
     AssetJson,
     BlockJson,
-    ErrorBody,
     ErrorCodeJson,
     MemberJson,
     StatusResponse,
@@ -37,15 +47,8 @@ from finchain.app.queries import ERR_BAD_QUERY
 from finchain.crypto import parse_address
 from finchain.errors import InvalidTransaction, all_error_codes
 
-HeightQuery = Annotated[
-    int | None, Query(ge=0, description="read state as committed at this height (default latest)")
-]
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "api/not_found"}
-}
-BAD_REQUEST: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "query/bad_request"}
-}
+ACCOUNT_RESPONSES = {**BAD_REQUEST, **READ_AT_HEIGHT}
+BLOCK_RESPONSES = {**NOT_FOUND, **SIGNED_READ}
 
 
 def query_at(app: Application, path: str, height: int | None, **params: Any) -> Any:
@@ -56,6 +59,26 @@ def query_at(app: Application, path: str, height: int | None, **params: Any) -> 
             404, ERR_NOT_FOUND, f"height {height} is not committed yet", latest=app.height
         )
     return app.query(path, params, height).value
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    """How far this node is behind its network: `catching_up` while it is syncing blocks (or
+    cannot tell it is not), `lag_blocks` = the network's highest height seen minus this node's
+    committed height (None: the network's height is unknown)."""
+
+    catching_up: bool
+    lag_blocks: int | None
+
+
+IN_SYNC = SyncStatus(catching_up=False, lag_blocks=0)
+
+
+@runtime_checkable
+class SyncReporter(Protocol):
+    """What the status route needs from an engine that follows a network."""
+
+    def get_sync_status(self, app_height: int) -> SyncStatus: ...
 
 
 def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
@@ -70,6 +93,11 @@ def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
         if not app.is_initialised:
             raise ApiError(503, ERR_NOT_READY, "the chain has no genesis yet")
         last = app.info()  # one consistent (height, app hash, time) triple
+        sync = (
+            engine.get_sync_status(last.last_height)
+            if isinstance(engine, SyncReporter)
+            else IN_SYNC
+        )
         return JSONResponse(
             {
                 "chain_id": last.chain_id,
@@ -80,15 +108,24 @@ def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
                 "mempool_size": engine.mempool_size,
                 "engine": services.engine_name,
                 "version": __version__,
+                "catching_up": sync.catching_up,
+                "lag_blocks": sync.lag_blocks,
             }
         )
 
-    @router.get("/blocks/latest", response_model=BlockJson, responses=NOT_FOUND, tags=["blocks"])
+    @router.get(
+        "/blocks/latest", response_model=BlockJson, responses=BLOCK_RESPONSES, tags=["blocks"]
+    )
     def get_latest_block(request: Request, viewer: ViewerDep) -> JSONResponse:
         return JSONResponse(load_block_json(app.height, request, viewer))
 
-    @router.get("/blocks/{height}", response_model=BlockJson, responses=NOT_FOUND, tags=["blocks"])
-    def get_block(height: int, request: Request, viewer: ViewerDep) -> JSONResponse:
+    @router.get(
+        "/blocks/{height}",
+        response_model=BlockJson,
+        responses={**BLOCK_RESPONSES, **INVALID_REQUEST},
+        tags=["blocks"],
+    )
+    def get_block(height: BlockHeightPath, request: Request, viewer: ViewerDep) -> JSONResponse:
         return JSONResponse(load_block_json(height, request, viewer))
 
     def load_block_json(height: int, request: Request, viewer: Viewer) -> dict[str, Any]:
@@ -102,7 +139,7 @@ def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
     @router.get(
         "/accounts/{address}",
         response_model=AccountResponse,
-        responses=BAD_REQUEST,
+        responses=ACCOUNT_RESPONSES,
         tags=["accounts"],
     )
     def get_account(address: str, height: HeightQuery = None) -> JSONResponse:
@@ -113,7 +150,7 @@ def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
     @router.get(
         "/accounts/{address}/balances",
         response_model=dict[str, str],
-        responses=BAD_REQUEST,
+        responses=ACCOUNT_RESPONSES,
         tags=["accounts"],
     )
     def get_balances(address: str, height: HeightQuery = None) -> JSONResponse:
@@ -122,7 +159,7 @@ def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
     @router.get(
         "/accounts/{address}/txs",
         response_model=AccountTxsResponse,
-        responses=BAD_REQUEST,
+        responses={**BAD_REQUEST, **INVALID_REQUEST},
         tags=["accounts"],
         summary="Hashes of the transactions that touched the account, newest first",
     )
@@ -132,29 +169,43 @@ def build_query_router(services: NodeServices, readers: Readers) -> APIRouter:
         hashes = db.find_account_txs(parse_address_param(address), limit)
         return JSONResponse({"tx_hashes": [h.hex() for h in hashes]})
 
-    @router.get("/members", response_model=list[MemberJson], tags=["members"])
+    @router.get(
+        "/members", response_model=list[MemberJson], responses=READ_AT_HEIGHT, tags=["members"]
+    )
     def get_members(height: HeightQuery = None) -> JSONResponse:
         return JSONResponse(query("members", height))
 
     @router.get(
-        "/members/{member_id}", response_model=MemberJson, responses=NOT_FOUND, tags=["members"]
+        "/members/{member_id}",
+        response_model=MemberJson,
+        responses=READ_AT_HEIGHT,
+        tags=["members"],
     )
     def get_member(member_id: str, height: HeightQuery = None) -> JSONResponse:
         return JSONResponse(query("member", height, id=member_id))
 
-    @router.get("/assets", response_model=list[AssetJson], tags=["assets"])
+    @router.get(
+        "/assets", response_model=list[AssetJson], responses=READ_AT_HEIGHT, tags=["assets"]
+    )
     def get_assets(height: HeightQuery = None) -> JSONResponse:
         return JSONResponse(query("assets", height))
 
-    @router.get("/assets/{symbol}", response_model=AssetJson, responses=NOT_FOUND, tags=["assets"])
+    @router.get(
+        "/assets/{symbol}", response_model=AssetJson, responses=READ_AT_HEIGHT, tags=["assets"]
+    )
     def get_asset(symbol: str, height: HeightQuery = None) -> JSONResponse:
         return JSONResponse(query("asset", height, symbol=symbol))
 
-    @router.get("/validators", response_model=list[ValidatorJson], tags=["validators"])
+    @router.get(
+        "/validators",
+        response_model=list[ValidatorJson],
+        responses=READ_AT_HEIGHT,
+        tags=["validators"],
+    )
     def get_validators(height: HeightQuery = None) -> JSONResponse:
         return JSONResponse(query("validators", height))
 
-    @router.get("/params", response_model=dict[str, Any], tags=["node"])
+    @router.get("/params", response_model=dict[str, Any], responses=READ_AT_HEIGHT, tags=["node"])
     def get_params(height: HeightQuery = None) -> JSONResponse:
         return JSONResponse(query("params", height))
 

@@ -18,7 +18,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from finchain.api.errors import ERR_NOT_FOUND, ApiError
+from finchain.api.params import ReportHeightQuery
 from finchain.api.readers import Readers, ViewerDep
+from finchain.api.responses import (
+    BAD_REQUEST,
+    INVALID_REQUEST,
+    LEGAL_BASIS_REQUIRED,
+    error_answer,
+)
 from finchain.api.routes_clearing import require_member
 from finchain.api.services import NodeServices
 from finchain.app.queries import ERR_BAD_QUERY
@@ -26,6 +33,14 @@ from finchain.errors import InvalidTransaction
 from finchain.reports import REPORT_TYPES, Report, ReportError, generate_report
 
 ALL_ORGS = frozenset({"*"})
+REPORT_RESPONSES = {
+    200: {"content": {"text/csv": {}}},
+    **BAD_REQUEST,
+    **error_answer(401, "api/unauthenticated (reports need a signed request by a member)"),
+    **LEGAL_BASIS_REQUIRED,
+    **error_answer(404, "api/not_found: no such type, org beyond the reader, height not committed"),
+    **INVALID_REQUEST,
+}
 
 
 def build_reports_router(services: NodeServices, readers: Readers) -> APIRouter:
@@ -35,13 +50,13 @@ def build_reports_router(services: NodeServices, readers: Readers) -> APIRouter:
     @router.get(
         "/{report_type}",
         summary="A supervisory report at a committed height (JSON with its SHA-256, or CSV)",
-        responses={200: {"content": {"text/csv": {}}}},
+        responses=REPORT_RESPONSES,
     )
     async def get_report(
         report_type: str,
         request: Request,
         viewer: ViewerDep,
-        height: Annotated[int | None, Query(ge=1)] = None,
+        height: ReportHeightQuery = None,
         org: str | None = None,
         format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
         threshold: Annotated[list[str] | None, Query()] = None,

@@ -21,17 +21,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
-from finchain.api.routes_query import NOT_FOUND, HeightQuery, query_at
+from finchain.api.params import MAX_ID, HeightQuery
+from finchain.api.responses import READ_AT_HEIGHT
+from finchain.api.routes_query import query_at
 from finchain.api.services import NodeServices
 
-MAX_DIRECTIVE_ID = 2**64 - 1  # ids are u64 in the store keys
 DirectiveId = Annotated[
-    int, Path(ge=0, le=MAX_DIRECTIVE_ID, description="the directive id (from 0, in issue order)")
+    int, Path(ge=0, le=MAX_ID, description="the directive id (from 0, in issue order)")
 ]
 
 
 def build_supervision_router(services: NodeServices) -> APIRouter:
-    router = APIRouter(prefix="/v1/supervision", tags=["supervision"])
+    router = APIRouter(prefix="/v1/supervision", tags=["supervision"], responses=READ_AT_HEIGHT)
     app = services.app
 
     def query(path: str, height: int | None, **params: Any) -> Any:
@@ -48,7 +49,6 @@ def build_supervision_router(services: NodeServices) -> APIRouter:
     @router.get(
         "/directives/{directive_id}",
         response_model=dict[str, Any],
-        responses=NOT_FOUND,
         summary="One directive with its kind, target, legal basis and status",
     )
     def get_directive(directive_id: DirectiveId, height: HeightQuery = None) -> JSONResponse:

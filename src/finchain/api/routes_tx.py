@@ -22,10 +22,17 @@ from finchain.api.errors import ERR_NOT_FOUND, ERR_TIMEOUT, ApiError, rejection_
 from finchain.api.privacy import cut_receipt, cut_tx, is_redacted
 from finchain.api.readers import Readers, ViewerDep
 from finchain.api.render import render_signed_tx
+from finchain.api.responses import (
+    BODY_TOO_LARGE,
+    INVALID_BODY,
+    INVALID_REQUEST,
+    NOT_FOUND,
+    NOT_READY,
+    SIGNED_READ,
+    TIMEOUT,
+)
 from finchain.api.schemas import (
-    ERROR_RESPONSES,
     HEX_PATTERN,
-    ErrorBody,
     StoredTxResponse,
     SubmitBatchRequest,
     SubmitBatchResponse,
@@ -43,6 +50,7 @@ from finchain.model import decode_signed_tx
 STORED_TX_MAX_BYTES = 64 * 1024 * 1024
 
 TxHashPath = Annotated[str, Path(pattern=HEX_PATTERN, description="transaction hash, hex")]
+SUBMIT_RESPONSES = {**INVALID_BODY, **BODY_TOO_LARGE, **INVALID_REQUEST, **NOT_READY}
 
 
 def build_tx_router(
@@ -54,7 +62,7 @@ def build_tx_router(
     @router.post(
         "",
         response_model=SubmitTxResponse,
-        responses={**ERROR_RESPONSES, 504: {"model": ErrorBody, "description": "api/timeout"}},
+        responses={**SUBMIT_RESPONSES, **TIMEOUT},
         summary="Submit a signed transaction",
     )
     async def submit_tx(body: SubmitTxRequest) -> JSONResponse:
@@ -70,8 +78,8 @@ def build_tx_router(
     @router.post(
         "/batch",
         response_model=SubmitBatchResponse,
-        responses=ERROR_RESPONSES,
         summary="Submit up to 10,000 signed transactions; one result per transaction",
+        responses={**INVALID_BODY, **BODY_TOO_LARGE, **INVALID_REQUEST},
     )
     async def submit_batch(body: SubmitBatchRequest) -> JSONResponse:
         wait = body.mode == "commit"
@@ -91,7 +99,7 @@ def build_tx_router(
     @router.get(
         "/{tx_hash}",
         response_model=StoredTxResponse,
-        responses={404: {"model": ErrorBody, "description": "api/not_found"}},
+        responses={**NOT_FOUND, **SIGNED_READ, **INVALID_REQUEST},
         summary="A committed transaction with its receipt",
     )
     def get_tx(tx_hash: TxHashPath, request: Request, viewer: ViewerDep) -> JSONResponse:

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from finchain.api.params import MAX_HEIGHT, MAX_U64
+
 HEX_PATTERN = r"^(0x)?([0-9a-fA-F]{2})+$"
 HexBytes = Annotated[str, StringConstraints(pattern=HEX_PATTERN)]
 Mode = Literal["commit", "async"]
@@ -44,9 +46,11 @@ class ContractQueryRequest(BaseModel):
     )
     caller: str | None = Field(None, description="`ctx.caller` (0x address; default all zeros)")
     compute_limit: int | None = Field(
-        None, ge=1, description="at most the chain's max_compute (the default)"
+        None, ge=1, le=MAX_U64, description="at most the chain's max_compute (the default)"
     )
-    height: int | None = Field(None, ge=0, description="read at this height (default latest)")
+    height: int | None = Field(
+        None, ge=0, le=MAX_HEIGHT, description="read at this height (default latest)"
+    )
 
 
 class ErrorBody(BaseModel):
@@ -135,6 +139,20 @@ class StatusResponse(BaseModel):
     mempool_size: int
     engine: str
     version: str
+    catching_up: bool = Field(
+        description=(
+            "true while the node syncs blocks from its network (CometBFT's "
+            "sync_info.catching_up), or when its CometBFT RPC does not answer; always false on "
+            "a solo node"
+        )
+    )
+    lag_blocks: int | None = Field(
+        description=(
+            "the network's highest committed height seen (this node's CometBFT and its peers) "
+            "minus this node's committed height; 0 on a solo node; null when the network's "
+            "height is not available (CometBFT's RPC does not answer)"
+        )
+    )
 
 
 class AccountResponse(BaseModel):
@@ -195,9 +213,3 @@ class ErrorCodeJson(BaseModel):
     codespace: str
     number: int
     description: str
-
-
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "rejected (codec, tx, module error, bad parameter)"},
-    422: {"model": ErrorBody, "description": "api/invalid_request"},
-}

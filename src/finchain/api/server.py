@@ -3,7 +3,8 @@
 `create_api` subscribes a commit watcher and the WebSocket hub to the engine once, mounts the
 transaction, query, clearing, governance, supervision, contract, audit, report and WebSocket
 routes with the readers' identity and audit log (`readers.py`), installs the error mapping (every
-error body is `{code, message, details}`) and the body-size limit.
+error body is `{code, message, details}`, an unmapped failure a 500 that keeps the connection) and
+the body-size limit.
 
 Must never: start or stop the engine or touch the database's lifecycle; the node owns those.
 """
@@ -14,7 +15,7 @@ from fastapi import FastAPI
 
 from finchain import __version__
 from finchain.api.audit import AuditLog
-from finchain.api.errors import install_error_handlers
+from finchain.api.errors import InternalErrorMiddleware, install_error_handlers
 from finchain.api.limits import BodyLimitMiddleware
 from finchain.api.readers import Readers
 from finchain.api.routes_audit import build_audit_router
@@ -70,4 +71,5 @@ def create_api(
         default_limit=settings.max_body_bytes,
         path_limits={BATCH_PATH: settings.max_batch_body_bytes},
     )
+    api.add_middleware(InternalErrorMiddleware)  # added last: the outermost of ours
     return api

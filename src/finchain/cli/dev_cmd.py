@@ -1,8 +1,19 @@
-"""`finchain dev` (one-command development chain) and `finchain node start` (run a node home).
+"""`finchain dev` (one-command development chain), `finchain node start` (run a node home) and
+`finchain node verify` (replay a stopped node's chain from genesis).
 
 `dev` creates HOME on first use (dev organisation keys encrypted with the dev password
 "finchain-dev", or $FINCHAIN_PASSWORD), prints the keys, the password, the API URL and a curl
-example, then serves the node in the foreground until Ctrl-C. `--reset` wipes HOME first.
+example, then serves the node in the foreground until Ctrl-C. `--reset` wipes HOME first (never
+while a node runs on it).
+
+`--port` of `dev` and `node start` applies to this run only: node.json is never rewritten (a new
+dev home is created with it, as `finchain init --port` does). Operator mistakes end in one
+`error: <code>: <message>` line and exit status 1: `node/home_in_use` (a node already runs on
+HOME), `node/port_in_use` (the API port is taken), `node/bad_config`.
+
+`verify` takes the home lock, replays every stored block into a fresh store in a temporary
+directory (`node/verify.py`) and prints a summary; a difference is `node/replay_differs` naming
+the first height that differs.
 
 Concurrency: the node runs in this process; `serve()` blocks until the server stops.
 """
@@ -13,6 +24,8 @@ import contextlib
 import dataclasses
 import os
 import shutil
+import tempfile
+import time
 from pathlib import Path
 
 import typer
@@ -21,11 +34,13 @@ from rich.table import Table
 
 from finchain.cli.common import (
     HOME_OPTION,
+    JSON_OPTION,
     PASSWORD_ENV,
     CliError,
     fail,
     get_keyring,
     guard_errors,
+    print_json,
 )
 from finchain.cli.init_cmd import (
     DEFAULT_API_PORT,
@@ -34,9 +49,19 @@ from finchain.cli.init_cmd import (
     validate_home_is_free,
     validate_suite,
 )
-from finchain.node.config import GENESIS_FILE, load_node_config, save_node_config
-from finchain.node.node import CometbftExited, Node, configure_logging
+from finchain.node.config import (
+    ERR_REPLAY_DIFFERS,
+    GENESIS_FILE,
+    NodeConfig,
+    NodeConfigError,
+    data_dir,
+    load_node_config,
+)
+from finchain.node.home_lock import acquire_home_lock, validate_home_not_in_use
+from finchain.node.node import CometbftExited, Node, configure_logging, open_database
+from finchain.node.verify import ReplayReport, replay_chain
 from finchain.sdk import KeyInfo
+from finchain.store import Database
 
 DEV_PASSWORD = "finchain-dev"
 
@@ -57,6 +82,7 @@ def dev(
         validate_suite(suite)
         if reset and home.exists():
             validate_home_is_free(home, force=True)
+            validate_home_not_in_use(home)
             shutil.rmtree(home)
         password_from_env = os.environ.get(PASSWORD_ENV)
         password = password_from_env or DEV_PASSWORD
@@ -69,31 +95,29 @@ def dev(
                 password=password,
                 api_port=DEFAULT_API_PORT if port is None else port,
             )
-        elif port is not None:
-            set_api_port(home, port)
-        config = load_node_config(home)
+        config = with_port_override(load_node_config(home), port)
         url = f"http://{config.api_host}:{config.api_port}"
         keys = get_keyring(home).list()
         shown_password = f"from ${PASSWORD_ENV}" if password_from_env else DEV_PASSWORD
         print_dev_banner(home, keys, shown_password if created else None, url)
         configure_logging(config.log_level)
-        node = Node.open(home)
+        node = Node.open(home, config)
     run_until_interrupted(node)
 
 
 @node_app.command("start")
 def start(
     home: Path = HOME_OPTION,
-    port: int | None = typer.Option(None, "--port", help="Override the API port of node.json."),
+    port: int | None = typer.Option(
+        None, "--port", help="API port for this run (node.json is not changed)."
+    ),
 ) -> None:
     """Run the node of an initialised HOME in the foreground (Ctrl-C to stop).
 
     With `"engine": "cometbft"` in HOME/node.json this is one member's consortium node: the
     application for its CometBFT node (started as a child when `cometbft_home` is set)."""
     with guard_errors():
-        if port is not None:
-            set_api_port(home, port)
-        config = load_node_config(home)
+        config = with_port_override(load_node_config(home), port)
         if config.engine == "cometbft":
             typer.echo(
                 f"finchain member node: home {home}, API http://{config.api_host}:"
@@ -110,14 +134,96 @@ def start(
                 f"finchain node: home {home}, API http://{config.api_host}:{config.api_port}"
             )
         configure_logging(config.log_level)
-        node = Node.open(home)
+        node = Node.open(home, config)
     run_until_interrupted(node)
 
 
-def set_api_port(home: Path, port: int) -> None:
+@node_app.command("verify")
+def verify(home: Path = HOME_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Replay every stored block from genesis into a fresh store and compare each app hash,
+    receipt and the final state (the node must be stopped). Exit 1 on the first difference."""
+    with guard_errors():
+        report, elapsed_s = verify_home(home)
+        if as_json:
+            print_json(report_to_json(report, elapsed_s))
+        else:
+            print_verify_summary(home, report, elapsed_s)
+        if report.difference is not None:
+            diff = report.difference
+            fail(str(ERR_REPLAY_DIFFERS), f"height {diff.height}: {diff.kind}: {diff.message}")
+
+
+def with_port_override(config: NodeConfig, port: int | None) -> NodeConfig:
+    """node.json's config with `--port` applied, for this run only."""
+    return config if port is None else dataclasses.replace(config, api_port=port)
+
+
+def verify_home(home: Path) -> tuple[ReplayReport, float]:
+    """Replay HOME's stored chain into a temporary store; returns the report and the seconds
+    it took. Holds the home lock throughout, so no node writes the store meanwhile."""
     config = load_node_config(home)
-    if config.api_port != port:
-        save_node_config(home, dataclasses.replace(config, api_port=port))
+    path = data_dir(home, config)
+    if not path.is_dir():
+        raise NodeConfigError(f"no database at {path}; nothing to verify")
+    lock = acquire_home_lock(home)
+    try:
+        stored = open_database(path)
+        try:
+            if stored.load_genesis() is None:
+                raise NodeConfigError(f"the database {path} holds no chain; nothing to verify")
+            with tempfile.TemporaryDirectory(prefix="finchain-verify-") as scratch:
+                replica = Database(Path(scratch) / "replica")
+                try:
+                    started = time.monotonic()
+                    report = replay_chain(stored, replica)
+                    elapsed_s = time.monotonic() - started
+                finally:
+                    replica.close()
+        finally:
+            stored.close()
+    finally:
+        lock.release()
+    return report, elapsed_s
+
+
+def report_to_json(report: ReplayReport, elapsed_s: float) -> dict[str, object]:
+    diff = report.difference
+    return {
+        "chain_id": report.chain_id,
+        "heights": [1, report.last_height] if report.last_height else [],
+        "blocks_replayed": report.blocks_replayed,
+        "txs_replayed": report.txs_replayed,
+        "seconds": round(elapsed_s, 3),
+        "ok": report.ok,
+        "difference": None
+        if diff is None
+        else {"height": diff.height, "kind": diff.kind, "message": diff.message},
+    }
+
+
+def print_verify_summary(home: Path, report: ReplayReport, elapsed_s: float) -> None:
+    console = Console(highlight=False, soft_wrap=True)
+    rate = report.blocks_replayed / elapsed_s if elapsed_s > 0 else 0.0
+    table = Table("chain", "heights", "blocks", "txs", "time", "blocks/s", "result")
+    table.add_row(
+        report.chain_id or "-",
+        f"1..{report.last_height}" if report.last_height else "-",
+        str(report.blocks_replayed),
+        str(report.txs_replayed),
+        f"{elapsed_s:.2f}s",
+        f"{rate:.1f}",
+        "ok" if report.ok else "DIFFERS",
+    )
+    table.title = f"Replay of {home} from genesis"
+    console.print(table)
+    diff = report.difference
+    if diff is None:
+        console.print(
+            f"every app hash, receipt and the final state reproduced up to height "
+            f"{report.last_height}"
+        )
+    else:
+        console.print(f"first difference at height {diff.height} ({diff.kind}): {diff.message}")
 
 
 def run_until_interrupted(node: Node) -> None:

@@ -1,8 +1,8 @@
 """Entry point of the `finchain` command: sub-command groups are registered here.
 
 finchain init | dev | status
-finchain node start
-finchain testnet up | status | down | reset
+finchain node start | verify
+finchain testnet up | status | stop [NODE] | restart NODE | down | reset
 finchain keys new | list | show
 finchain tx <module> <message> --field value ...   (generated from the message registry:)
 finchain tx bank transfer | issue | redeem

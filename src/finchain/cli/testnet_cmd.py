@@ -2,7 +2,9 @@
 
     finchain testnet up --validators 4 --dir .finchain-testnet
     finchain testnet status --dir .finchain-testnet
-    finchain testnet down --dir .finchain-testnet     (alias: stop)
+    finchain testnet down --dir .finchain-testnet     (alias: stop without a node)
+    finchain testnet stop node2 --dir .finchain-testnet     (one node; the others go on)
+    finchain testnet restart node2 --dir .finchain-testnet  (stop if running, start, catch up)
     finchain testnet reset --dir .finchain-testnet    (down, then delete the directory)
 
 Needs bin/cometbft (`bash scripts/install_cometbft.sh`). Failures print
@@ -114,7 +116,46 @@ def down(directory: Path = DIR_OPTION) -> None:
     typer.echo(f"stopped {stopped} processes")
 
 
-testnet_app.command("stop", hidden=True)(down)
+@testnet_app.command("stop")
+def stop(
+    node: str | None = typer.Argument(
+        None, help="The node to stop (e.g. node2); without it, the whole network (= down)."
+    ),
+    directory: Path = DIR_OPTION,
+) -> None:
+    """Stop one node's app and CometBFT processes (the others go on), or the whole network."""
+    if node is None:
+        down(directory)
+        return
+    try:
+        stopped = testnet.stop_node(directory, node)
+    except FinchainError as err:
+        fail(ERROR_CODE, str(err))
+    typer.echo(
+        f"stopped {node} ({stopped} processes); start it with: finchain testnet restart "
+        f"{node} --dir {directory}"
+    )
+
+
+@testnet_app.command("restart")
+def restart(
+    node: str = typer.Argument(..., help="The node to restart (e.g. node2)."),
+    directory: Path = DIR_OPTION,
+    api: bool = typer.Option(True, "--api/--no-api", help="Serve the node's REST API."),
+    timeout_s: float = typer.Option(
+        testnet.CATCH_UP_TIMEOUT_S, "--timeout", help="Seconds to wait for it to catch up."
+    ),
+) -> None:
+    """Stop one node (if it runs), start it again and wait until it has caught up."""
+    try:
+        result = testnet.restart_node(directory, node, api=api, timeout_s=timeout_s)
+    except FinchainError as err:
+        fail(ERROR_CODE, str(err))
+    verb = "restarted" if result.was_running else "started"
+    typer.echo(
+        f"{verb} {node}: at height {result.height} (network at {result.target_height} when it "
+        f"started), caught up in {result.seconds:.1f}s"
+    )
 
 
 @testnet_app.command("reset")

@@ -44,7 +44,7 @@ from finchain.sdk import build_message, make_set_validator_power
 
 tx_app = typer.Typer(help="Sign and submit transactions.", no_args_is_help=True)
 validators_app = typer.Typer(
-    help="Validators module: change the consensus validator set (admin members).",
+    help="Validators module: change the validator set (admin, within the bootstrap window).",
     no_args_is_help=True,
 )
 tx_app.add_typer(clearing_tx_app, name="clearing")

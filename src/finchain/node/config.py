@@ -7,6 +7,7 @@ Home layout:
     HOME/data/          the RocksDB database (`data_dir` moves it)
     HOME/keys/          keystores (used by the CLI; the node reads only `audit_anchor_key`'s)
     HOME/audit/         the API's append-only log of supervisory reads
+    HOME/node.lock      held (flock) by the one process running a node on HOME
 
 Every key takes effect under both engines, or says what the other engine does with it;
 docs/node-config.md is the reference (tests/e2e/test_node_config.py checks each key).
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from finchain.errors import FinchainError, register_error
+from finchain.errors import ErrorCode, FinchainError, register_error
 
 GENESIS_FILE = "genesis.json"
 CONFIG_FILE = "node.json"
@@ -33,6 +34,15 @@ MIB = 1024 * 1024
 
 
 ERR_BAD_CONFIG = register_error("node", 1, "bad_config", "node.json or the node home is unusable")
+ERR_HOME_IN_USE = register_error(
+    "node", 2, "home_in_use", "another process runs a node on this home (HOME/node.lock)"
+)
+ERR_PORT_IN_USE = register_error(
+    "node", 3, "port_in_use", "the API address is taken by another process"
+)
+ERR_REPLAY_DIFFERS = register_error(
+    "node", 4, "replay_differs", "replaying the stored blocks does not reproduce the store"
+)
 
 
 class NodeConfigError(FinchainError):
@@ -41,6 +51,16 @@ class NodeConfigError(FinchainError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.code = ERR_BAD_CONFIG
+        self.message = message
+
+
+class NodeStartError(FinchainError):
+    """The node cannot start for a reason outside node.json (`node/home_in_use`,
+    `node/port_in_use`); the message says what to do."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
         self.message = message
 
 

@@ -1,22 +1,26 @@
 """The composition root: one node home -> database, application, engine, API, audit log, anchor.
 
-`Node.open(home)` reads HOME/node.json (docs/node-config.md) and builds, in order:
+`Node.open(home)` reads HOME/node.json (docs/node-config.md), takes the home lock
+(`home_lock.py`: a second node on the same home fails with `node/home_in_use`) and builds, in
+order:
   1. the database at `data_dir`;
   2. the application (`build_application`, the one place it is constructed), initialised from
      HOME/genesis.json on an empty database by the solo engine; under "cometbft" CometBFT's
      InitChain does it from its genesis `app_state`;
   3. the engine `engine` names (`build_engine`): `SoloEngine` with the `solo_*` block settings,
-     or `CometEngine` (ABCI server on `abci_address`, broadcasts to `cometbft_rpc_url`, proposes
-     at most `solo_max_block_txs` transactions per block);
+     or `MemberEngine` (`sync_status.py`: the `CometEngine`, ABCI server on `abci_address`,
+     broadcasts to `cometbft_rpc_url`, proposes at most `solo_max_block_txs` transactions per
+     block, plus the sync report of `GET /v1/status` read from that RPC);
   4. the audit log of supervisory reads and, with `audit_anchor_key`, its on-chain anchorer;
   5. the API with the request limits (`max_body_bytes`, `max_batch_body_bytes`,
      `commit_timeout_s`), served on `api_host:api_port`;
   6. under "cometbft" with `cometbft_home`, the CometBFT child process (`cometbft_process.py`).
 `serve()` runs the node until SIGINT/SIGTERM or until its CometBFT child exits;
-`start_background()` / `stop()` run it on threads (tests, embedding). Start order: engine,
-anchorer, CometBFT, API; shutdown order: API, CometBFT, anchorer, engine (finishing the block or
-ABCI request in progress), database. Logging: entry points call `configure_logging` with
-`log_level`; there are no metrics yet.
+`start_background()` / `stop()` run it on threads (tests, embedding). The API address is bound
+before anything starts, so a taken port fails with `node/port_in_use` before "node serving" is
+logged. Start order: engine, anchorer, CometBFT, API; shutdown order: API, CometBFT, anchorer,
+engine (finishing the block or ABCI request in progress), database, home lock. Logging: entry
+points call `configure_logging` with `log_level`; there are no metrics yet.
 
 Callers: `finchain dev`, `finchain node start` and the app processes of `finchain testnet`
 (`python -m finchain.node`, which runs a testnet node without its CometBFT child).
@@ -30,6 +34,7 @@ idempotent and may be called from any thread but the API server's.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import signal
@@ -46,22 +51,28 @@ from finchain.api import ApiSettings, NodeServices, create_api
 from finchain.api.audit import AuditLog
 from finchain.app import Application
 from finchain.crypto import PrivateKey
+from finchain.engine.abci import ListenAddress
 from finchain.engine.base import Engine
-from finchain.engine.cometbft import CometConfig, CometEngine
+from finchain.engine.cometbft import CometConfig
 from finchain.engine.solo import SoloConfig, SoloEngine
 from finchain.errors import FinchainError
 from finchain.keys import Keyring
 from finchain.node.audit_anchor import AuditAnchorer
 from finchain.node.cometbft_process import CometbftExited, CometbftProcess, resolve_cometbft_home
 from finchain.node.config import (
+    ERR_HOME_IN_USE,
+    ERR_PORT_IN_USE,
     NodeConfig,
     NodeConfigError,
+    NodeStartError,
     audit_log_path,
     data_dir,
     genesis_path,
     load_node_config,
     validate_node_config,
 )
+from finchain.node.home_lock import HomeLock, acquire_home_lock
+from finchain.node.sync_status import MemberEngine
 from finchain.node.wiring import MODULES
 from finchain.store import Database
 
@@ -89,6 +100,7 @@ class Node:
         anchorer: AuditAnchorer | None,
         cometbft: CometbftProcess | None,
         serve_api: bool = True,
+        home_lock: HomeLock | None = None,
     ) -> None:
         self.home = home
         self.config = config
@@ -104,6 +116,7 @@ class Node:
         self.anchorer = anchorer
         self.cometbft = cometbft
         self.serve_api = serve_api
+        self.home_lock = home_lock
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._address: tuple[str, int] = (config.api_host, config.api_port)
@@ -120,8 +133,10 @@ class Node:
         serve_api: bool = True,
     ) -> Node:
         """Build the node of `home` (on first start under solo, initialise its chain).
-        `run_cometbft=False`: never start a CometBFT child, whatever `cometbft_home` says
-        (`finchain testnet` starts CometBFT itself); `serve_api=False`: no REST API."""
+        `config` replaces HOME/node.json for this run only (command-line overrides; the file is
+        never rewritten). `run_cometbft=False`: never start a CometBFT child, whatever
+        `cometbft_home` says (`finchain testnet` starts CometBFT itself); `serve_api=False`: no
+        REST API. Raises `node/home_in_use` if another node holds the home."""
         config = config or load_node_config(home)
         validate_node_config(config)
         log.debug(
@@ -132,7 +147,12 @@ class Node:
         cometbft_home = resolve_cometbft_home(home, config) if run_cometbft else None
         validate_engine_settings(config, cometbft_home)
         anchor_key = load_audit_anchor_key(home, config)
-        db = Database(data_dir(home, config))
+        home_lock = acquire_home_lock(home)
+        try:
+            db = open_database(data_dir(home, config))
+        except BaseException:
+            home_lock.release()
+            raise
         engine: Engine | None = None
         try:
             app = build_application(db)
@@ -147,11 +167,14 @@ class Node:
             cometbft = None
             if cometbft_home is not None:
                 cometbft = CometbftProcess(home, cometbft_home, config)
-            node = cls(home, config, db, app, engine, audit_log, anchorer, cometbft, serve_api)
+            node = cls(
+                home, config, db, app, engine, audit_log, anchorer, cometbft, serve_api, home_lock
+            )
         except BaseException:
             if engine is not None:
                 engine.stop()
             db.close()
+            home_lock.release()
             raise
         log.info(
             "node opened home=%s engine=%s chain_id=%s height=%d data_dir=%s",
@@ -188,6 +211,7 @@ class Node:
         sock: socket.socket | None = None
         try:
             sock = self._bind_api() if self.serve_api else None  # a taken port fails first
+            validate_abci_address_free(self.config)
             self.engine.start()
             log.info("engine started engine=%s height=%d", self.config.engine, self.app.height)
             if self.anchorer is not None:
@@ -226,6 +250,8 @@ class Node:
             self.anchorer.stop()
         self.engine.stop()
         self.db.close()
+        if self.home_lock is not None:
+            self.home_lock.release()
         log.info("node stopped height=%d", self.app.height)
 
     def __enter__(self) -> Node:
@@ -241,6 +267,12 @@ class Node:
             sock.bind((self.config.api_host, self.config.api_port))
         except OSError as exc:
             sock.close()
+            if exc.errno == errno.EADDRINUSE:
+                raise NodeStartError(
+                    ERR_PORT_IN_USE,
+                    f"{self.config.api_host}:{self.config.api_port} is already in use by another "
+                    "process; stop it, or pick another port (node.json api_port, or --port)",
+                ) from None
             raise NodeConfigError(
                 f"cannot serve the API on {self.config.api_host}:{self.config.api_port}: {exc}"
             ) from None
@@ -281,7 +313,7 @@ def build_application(db: Database) -> Application:
 def build_engine(app: Application, config: NodeConfig) -> Engine:
     """The engine node.json names, with its settings."""
     if config.engine == "cometbft":
-        return CometEngine(
+        return MemberEngine(
             app,
             CometConfig(
                 abci_address=config.abci_address,
@@ -297,6 +329,21 @@ def build_engine(app: Application, config: NodeConfig) -> Engine:
             empty_block_interval_s=config.solo_empty_block_interval_s,
         ),
     )
+
+
+def open_database(path: Path) -> Database:
+    """The RocksDB at `path`; RocksDB's own LOCK refusal (the same data directory used by a node
+    of another home) becomes `node/home_in_use`."""
+    try:
+        return Database(path)
+    except Exception as exc:  # rocksdict raises a bare Exception carrying RocksDB's status
+        if "lock" not in str(exc).lower():
+            raise
+        raise NodeStartError(
+            ERR_HOME_IN_USE,
+            f"the database {path} is in use by another process (RocksDB LOCK); stop that node "
+            "first",
+        ) from None
 
 
 def build_api_settings(config: NodeConfig) -> ApiSettings:
@@ -315,6 +362,29 @@ def validate_engine_settings(config: NodeConfig, cometbft_home: Path | None) -> 
             "CometBFT (cometbft_home); otherwise set consensus.timeout_commit in CometBFT's "
             "config.toml and leave solo_block_interval_s at 0"
         )
+
+
+def validate_abci_address_free(config: NodeConfig) -> None:
+    """Refuse a taken ABCI TCP port with `node/port_in_use` before the ABCI server's thread
+    would fail on it (a probe: bind, then close at once)."""
+    if config.engine != "cometbft":
+        return
+    address = ListenAddress.parse(config.abci_address)
+    if address.unix_path or address.port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio's server does
+        try:
+            probe.bind((address.host, address.port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                return  # the ABCI server reports other failures itself
+            raise NodeStartError(
+                ERR_PORT_IN_USE,
+                f"the ABCI address {config.abci_address} is already in use by another process "
+                "(another node's application?); stop it, or change abci_address in node.json "
+                "and proxy_app in CometBFT's config.toml",
+            ) from None
 
 
 def load_audit_anchor_key(home: Path, config: NodeConfig) -> PrivateKey | None:

@@ -15,8 +15,11 @@ composition root with the app home's node.json), waits for their ABCI ports, sta
 CometBFT processes, records every pid with its start time, and waits for blocks. `down` ends
 exactly those processes (SIGTERM, then SIGKILL after a grace period; CometBFT first), checking
 that each pid still belongs to the process it started. `reset` is `down` plus removing the
-directory. For fault tests, `signal_node` signals one node's recorded processes (SIGKILL,
-SIGSTOP, SIGCONT) and `start_node` restarts a node whose processes are gone.
+directory. `stop_node` ends one node's two processes the same way (the others go on) and
+`restart_node` stops it (if it runs), starts it again and waits until it has caught up with the
+rest of the network (`finchain testnet stop NODE` / `restart NODE`). For fault tests,
+`signal_node` signals one node's recorded processes (SIGKILL, SIGSTOP, SIGCONT) and `start_node`
+restarts a node whose processes are gone.
 
 Must never: signal a process it did not start; remove a directory without a testnet.json.
 Concurrency: plain synchronous functions, one caller at a time per directory.
@@ -58,21 +61,26 @@ __all__ = [
     "NodeLayout",
     "NodeStatus",
     "ProcessRecord",
+    "RestartResult",
     "TestnetError",
     "TestnetLayout",
     "down",
     "generate",
     "load_test_keys",
     "reset",
+    "restart_node",
     "signal_node",
     "start_node",
     "status",
+    "stop_node",
     "stop_processes",
     "up",
+    "wait_for_catch_up",
 ]
 
 RUN_FILE = "run.json"
 START_TIMEOUT_S = 60.0
+CATCH_UP_TIMEOUT_S = 120.0
 STOP_GRACE_S = 10.0
 
 
@@ -206,10 +214,7 @@ def start_node(
     """(Re)start one node's app and CometBFT processes of a network whose other nodes run, e.g.
     after a crash; they are recorded with the others so `down` ends them too."""
     directory = directory.resolve()
-    layout = TestnetLayout.load(directory)
-    node = next((n for n in layout.nodes if n.name == name), None)
-    if node is None:
-        raise TestnetError(f"no node {name!r} in {directory}")
+    node = _get_node(directory, name)
     records = read_run_records(directory)
     if any(r.node == name and _is_alive(r) for r in records):
         raise TestnetError(f"{name} is still running")
@@ -220,6 +225,83 @@ def start_node(
     comet = start_cometbft_process(directory, node)
     _save_run_records(directory, [*records, app, comet])
     return [app, comet]
+
+
+def stop_node(directory: Path, name: str, grace_s: float = STOP_GRACE_S) -> int:
+    """End one node's recorded processes (CometBFT first, SIGTERM, then SIGKILL after
+    `grace_s`) and drop them from run.json; the other nodes go on. Returns how many ran."""
+    directory = directory.resolve()
+    _get_node(directory, name)
+    records = read_run_records(directory)
+    mine = [r for r in records if r.node == name]
+    if not any(_is_alive(r) for r in mine):
+        raise TestnetError(f"{name} is not running in {directory}")
+    stopped = stop_processes(mine, grace_s)
+    _save_run_records(directory, [r for r in records if r.node != name])
+    return stopped
+
+
+@dataclass(frozen=True, slots=True)
+class RestartResult:
+    name: str
+    was_running: bool
+    height: int  # the node's height once caught up
+    target_height: int  # the network's height when it started again
+    seconds: float  # from the start of its processes to caught up
+
+
+def restart_node(
+    directory: Path,
+    name: str,
+    *,
+    api: bool = True,
+    grace_s: float = STOP_GRACE_S,
+    timeout_s: float = CATCH_UP_TIMEOUT_S,
+) -> RestartResult:
+    """Stop one node (if it runs), start its app and CometBFT again from their homes, and wait
+    until its CometBFT has reached the height the network had when it started again."""
+    directory = directory.resolve()
+    layout = TestnetLayout.load(directory)
+    node = _get_node(directory, name)
+    was_running = any(r.node == name and _is_alive(r) for r in read_run_records(directory))
+    before = _find_height(node) if was_running else None
+    if was_running:
+        stop_node(directory, name, grace_s)
+    others = [n for n in layout.nodes if n.name != name]
+    heights = [h for h in (_find_height(n) for n in others) if h is not None]
+    target = max([*heights, before or 0])
+    started = time.monotonic()
+    records = start_node(directory, name, api=api, timeout_s=timeout_s)
+    height = wait_for_catch_up(layout, name, target, timeout_s, records)
+    return RestartResult(name, was_running, height, target, time.monotonic() - started)
+
+
+def wait_for_catch_up(
+    layout: TestnetLayout,
+    name: str,
+    height: int,
+    timeout_s: float = CATCH_UP_TIMEOUT_S,
+    records: list[ProcessRecord] | None = None,
+) -> int:
+    """Wait until node `name` reports at least `height` and is no longer block-syncing;
+    returns its height. Fails early if one of `records` died."""
+    node = next(n for n in layout.nodes if n.name == name)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        for record in records or []:
+            if not _is_alive(record):
+                log_file = Path(layout.directory) / record.node / f"{record.role}.log"
+                raise TestnetError(f"{record.role} of {record.node} exited; see {log_file}")
+        try:
+            sync = rpc_call(node.rpc_url, "status", timeout_s=1.0)["sync_info"]
+            latest = int(sync["latest_block_height"])
+            if latest >= height and not sync["catching_up"]:
+                return latest
+        except (httpx.HTTPError, TestnetError, KeyError, ValueError):
+            pass
+        if time.monotonic() > deadline:
+            raise TestnetError(f"{name} did not reach height {height} within {timeout_s:.0f}s")
+        time.sleep(0.2)
 
 
 def signal_node(
@@ -333,6 +415,24 @@ def read_run_records(directory: Path) -> list[ProcessRecord]:
 
 
 # ---- helpers --------------------------------------------------------------------------------
+
+
+def _get_node(directory: Path, name: str) -> NodeLayout:
+    layout = TestnetLayout.load(directory)
+    node = next((n for n in layout.nodes if n.name == name), None)
+    if node is None:
+        names = ", ".join(n.name for n in layout.nodes)
+        raise TestnetError(f"no node {name!r} in {directory} (nodes: {names})")
+    return node
+
+
+def _find_height(node: NodeLayout) -> int | None:
+    """The node's CometBFT height, or None if its RPC does not answer."""
+    try:
+        status = rpc_call(node.rpc_url, "status", timeout_s=2.0)
+        return int(status["sync_info"]["latest_block_height"])
+    except (httpx.HTTPError, TestnetError, KeyError, ValueError):
+        return None
 
 
 def _spawn(role: str, node: NodeLayout, command: list[str], log_path: Path) -> ProcessRecord:

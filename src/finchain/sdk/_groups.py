@@ -104,7 +104,8 @@ class AsyncMembersCalls(AsyncRunner, MembersApi):
 
 
 class ValidatorsApi(ModuleApi):
-    """`client.validators.*`: validator-set changes (admin members only)."""
+    """`client.validators.*`: validator-set changes (an admin member within the genesis bootstrap
+    window; after it, propose them with governance)."""
 
     @api_call
     def set_power(

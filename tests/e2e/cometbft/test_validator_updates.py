@@ -1,15 +1,19 @@
-"""Validator-set changes on real CometBFT: an admin's `validators/SetPower` transaction becomes
-ABCI ValidatorUpdates, and CometBFT's own validator set follows two heights later.
+"""Validator-set changes on real CometBFT: an admin's `validators/SetPower` transaction, inside
+the bootstrap window its genesis configures (`validators.bootstrap_height`), becomes ABCI
+ValidatorUpdates, and CometBFT's own validator set follows two heights later. (After the window
+only a governance vote changes the set: `test_governance_validators.py`.)
 
 A 2-validator network (power 10 each, so both must sign): removing node1 leaves node0 signing
 alone, and the chain goes on, with node1 following as a full node that agrees on every app hash;
 adding node1 back with power 5 makes CometBFT report both again. Also at the ABCI boundary: the
-InitChain validators are recorded and FinalizeBlock returns the update with the Ed25519 key.
+InitChain validators are recorded, the app_state's bootstrap height with them, and FinalizeBlock
+returns the update with the Ed25519 key.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -23,7 +27,7 @@ from finchain.modules.validators import SetPower
 from finchain.node import testnet
 from finchain.node.devgenesis import DEV_ORGS, make_dev_genesis
 from finchain.node.node import build_application
-from finchain.node.testnet_config import NodeLayout, find_free_base_port
+from finchain.node.testnet_config import NodeLayout, TestnetLayout, find_free_base_port
 from finchain.sdk import Client, Wallet
 from finchain.store import Database
 from tests.e2e.cometbft.support import comet_validators, consensus_key, validator_address
@@ -34,12 +38,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 SUITE = get_suite("intl")
 KEY_A = bytes([0xA1]) * 32
 NEW_KEY = bytes([0xC3]) * 32
+BOOTSTRAP_HEIGHT = 10_000  # far beyond the heights these tests reach
+BOOTSTRAP_SECTION = {"bootstrap_height": BOOTSTRAP_HEIGHT}  # the set itself comes from InitChain
 
 
 def test_abci_init_chain_records_validators_and_finalize_returns_updates(tmp_path: Path) -> None:
     keys: dict[str, PrivateKey] = {org: SUITE.generate_private_key() for org, _, _ in DEV_ORGS}
     orgs = {org: SUITE.address(key.public_key) for org, key in keys.items()}
     genesis = make_dev_genesis(CHAIN_ID, "intl", orgs, {}, GENESIS_TIME_MS)
+    genesis = genesis.with_section("validators", BOOTSTRAP_SECTION)
     db = Database(tmp_path / "db")
     try:
         app = build_application(db)
@@ -87,8 +94,12 @@ def test_invalid_init_chain_with_a_non_ed25519_validator_key(tmp_path: Path) -> 
         db.close()
 
 
-def test_admin_removes_and_re_adds_a_validator(testnet_dir: Path) -> None:
-    layout = testnet.up(testnet_dir, 2, base_port=find_free_base_port(2))
+def test_admin_removes_and_re_adds_a_validator_within_the_bootstrap_window(
+    testnet_dir: Path,
+) -> None:
+    generated = testnet.generate(testnet_dir, 2, base_port=find_free_base_port(2))
+    _set_bootstrap_height(generated)
+    layout = testnet.up(testnet_dir, 2)
     node0, node1 = layout.nodes
     admin = Wallet(SUITE, testnet.load_test_keys(testnet_dir)["pboc"], "pboc")
     node1_key = consensus_key(node1)
@@ -116,6 +127,15 @@ def test_admin_removes_and_re_adds_a_validator(testnet_dir: Path) -> None:
         testnet.wait_for_blocks(layout, effective + 3, timeout_s=30)
         expected = {validator_address(node0): 10, validator_address(node1): 5}
         assert comet_validators(node1, effective + 1) == expected
+
+
+def _set_bootstrap_height(layout: TestnetLayout) -> None:
+    """Give every node's CometBFT genesis (the same document) the bootstrap window."""
+    for node in layout.nodes:
+        path = Path(node.cometbft_home) / "config" / "genesis.json"
+        genesis = json.loads(path.read_text())
+        genesis["app_state"]["validators"] = BOOTSTRAP_SECTION
+        path.write_text(json.dumps(genesis, indent=2) + "\n")
 
 
 def _app_hash(node: NodeLayout, height: int) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from finchain.modules.auth.keys import nonce_key
 from finchain.modules.bank import Transfer
 from finchain.modules.clearing.keeper import ClearingView
 from finchain.modules.clearing.messages import SetAutoProcess
@@ -30,7 +31,7 @@ from finchain.modules.members.messages import AddOrg, GrantRole, RemoveOrg, Revo
 from finchain.modules.params import SetChainParams
 from finchain.modules.supervision.messages import SetScope
 from finchain.modules.validators.messages import SetPower
-from tests.app.support import InBlock, assert_rejected
+from tests.app.support import InBlock, assert_rejected, deliver_block, snapshot, state_diff
 from tests.helpers import Chain, make_chain
 
 VOTING_BLOCKS = 4
@@ -79,6 +80,10 @@ def close(chain: Chain, proposal_id: int) -> dict[str, Any]:
     proposal: dict[str, Any] = query(chain, "governance/proposal", id=proposal_id)
     assert chain.app.check_invariants() == []
     return proposal
+
+
+def validator_powers(chain: Chain) -> list[tuple[str, int]]:
+    return [(v["pub_key"], v["power"]) for v in query(chain, "validators")]
 
 
 def add_bank_d(chain: Chain) -> AddOrg:
@@ -130,12 +135,115 @@ def test_removing_a_member_needs_two_thirds_and_locks_it_out(chain: Chain) -> No
     assert close(chain, other)["tally"] == {"yes": 0, "no": 0, "abstain": 0, "total": 4}
 
 
-def test_a_passed_action_that_is_refused_when_run_fails_with_its_code(chain: Chain) -> None:
-    proposal_id = propose(chain, RevokeRole("pboc", "admin"))  # the only admin organisation
-    vote(chain, proposal_id, pboc="yes", bank_a="yes", bank_b="yes")
-    proposal = close(chain, proposal_id)
-    assert (proposal["status"], proposal["result"]) == ("FAILED", "members/last_admin")
-    assert "admin" in query(chain, "member", id="pboc")["roles"]
+def test_state_changed_between_proposal_and_execution_fails_cleanly(chain: Chain) -> None:
+    """Both proposals admit an organisation with bank-d's key and are valid when proposed; the
+    first executes, so the second is refused as it runs: FAILED with the action's code, none of
+    its writes or events kept."""
+    first = propose(chain, add_bank_d(chain), "admit Bank D")
+    second = propose(chain, AddOrg("bank-e", "Bank E", "bank", chain.address("bank-d")))
+    vote(chain, first, pboc="yes", bank_a="yes", bank_b="yes")
+    vote(chain, second, pboc="yes", bank_a="yes", bank_b="yes", bank_c="yes")  # 4 of 6 then
+    assert close(chain, first)["status"] == "EXECUTED"
+    proposal = close(chain, second)
+    assert (proposal["status"], proposal["result"]) == ("FAILED", "members/account_exists")
+    assert {m["id"] for m in query(chain, "members")} >= {"bank-d"}
+    assert "bank-e" not in {m["id"] for m in query(chain, "members")}
+    block = chain.db.load_block(chain.app.height)
+    assert block is not None
+    assert [(e.type, dict(e.attributes)["id"]) for e in block.events] == [
+        ("governance.proposal_closed", str(second))
+    ]
+
+
+def test_invalid_proposal_whose_action_would_fail_now(chain: Chain) -> None:
+    """A proposal that cannot succeed is refused when proposed, with the action's own code and
+    message in its details, before any vote; G-3: the trial run kept no write (not even the
+    organisation AddOrg records before its account is refused) and no event."""
+    cases: list[tuple[Any, str]] = [
+        (AddOrg("bank-d", "Bank D", "bank", chain.address("bank-a")), "members/account_exists"),
+        (AddOrg("bank-a", "Bank A", "bank", chain.address("bank-d")), "members/org_exists"),
+        (RevokeRole("pboc", "admin"), "members/last_admin"),  # the only admin organisation
+        (GrantRole("bank-z", "bank"), "members/unknown_org"),
+        (SetScope("regulator", "bank-z"), "supervision/unknown_target"),
+        (SetPower(b"\x09" * 32, 0), "validators/unknown_validator"),
+        (SetWeight("bank-z", 2), "governance/unknown_org"),
+    ]
+    for action, action_code in cases:
+        raw = chain.sign(
+            "pboc",
+            Propose(encode_action(action), "cannot succeed"),
+            nonce=chain.app.get_pending_nonce(chain.address("pboc")),
+        )
+        checked = chain.app.check_tx(raw)
+        assert checked.code == "governance/action_would_fail", (action, checked.log)
+        assert checked.details["action_type"] == action.TYPE
+        assert checked.details["action_code"] == action_code, (action, checked.details)
+        assert checked.details["action_message"] in checked.log
+        assert_rejected(chain, raw, "governance/action_would_fail", InBlock.MESSAGE)
+    assert query(chain, "governance/proposals") == []
+    assert chain.app.check_invariants() == []
+
+
+def test_a_valid_proposal_is_tried_without_writes_or_events_and_then_executes(
+    chain: Chain,
+) -> None:
+    """The trial run at proposal time leaves nothing: the proposing block writes only governance
+    keys and the proposer's nonce, its receipt has only `proposal_submitted`, no transaction is
+    indexed under the new member's account and no validator update is returned; the same
+    actions run for real when the vote passes."""
+    bank_d = chain.address("bank-d")
+    before = snapshot(chain.app).state
+    raws = [
+        chain.sign("pboc", Propose(encode_action(add_bank_d(chain)), "admit Bank D")),
+        chain.sign("pboc", Propose(encode_action(SetPower(b"\x09" * 32, 5)), "a validator")),
+    ]
+    result = deliver_block(chain.app, raws)
+    assert [r.code for r in result.receipts] == ["ok", "ok"]
+    assert [[e.type for e in r.events] for r in result.receipts] == [
+        ["governance.proposal_submitted"]
+    ] * 2
+    assert result.validator_updates == []
+    changed = state_diff(before, snapshot(chain.app).state)
+    assert [k for k in changed if not k.startswith(b"governance/")] == [
+        nonce_key(chain.address("pboc"))
+    ]
+    assert chain.db.find_account_txs(bank_d) == []
+    with pytest.raises(Exception, match="bank-d"):
+        query(chain, "member", id="bank-d")
+
+    assert run(chain, chain.sign("pboc", OpenVoting(0)), chain.sign("pboc", OpenVoting(1))) == [
+        "ok",
+        "ok",
+    ]
+    vote(chain, 0, pboc="yes", bank_a="yes", bank_b="yes", bank_c="yes")
+    vote(chain, 1, pboc="yes", bank_a="yes", bank_b="yes", bank_c="yes")
+    assert close(chain, 0)["status"] == "EXECUTED"
+    assert close(chain, 1)["status"] == "EXECUTED"
+    assert query(chain, "member", id="bank-d")["roles"] == ["bank"]
+    assert dict(validator_powers(chain))[(b"\x09" * 32).hex()] == 5
+
+
+def test_proposal_check_is_deterministic(tmp_path: Path) -> None:
+    """Two nodes from the same genesis given the same blocks (a refused and an accepted
+    proposal) agree on every receipt and app hash: the trial run reads only the state."""
+    options: dict[str, Any] = {
+        "key_seed": b"proposal-check",
+        "governance": {"voting_period_blocks": VOTING_BLOCKS},
+    }
+    nodes = [make_chain(tmp_path / name, **options) for name in ("node0", "node1")]
+    try:
+        signer = nodes[0]
+        raws = [
+            signer.sign("pboc", Propose(encode_action(RevokeRole("pboc", "admin")), "x")),
+            signer.sign("pboc", Propose(encode_action(GrantRole("bank-a", "auditor")), "y")),
+        ]
+        results = [deliver_block(node.app, raws) for node in nodes]
+        assert [r.code for r in results[0].receipts] == ["governance/action_would_fail", "ok"]
+        assert results[0].receipts == results[1].receipts
+        assert results[0].app_hash == results[1].app_hash
+    finally:
+        for node in nodes:
+            node.close()
 
 
 def test_weights_and_params_change_by_vote(chain: Chain) -> None:
@@ -156,7 +264,11 @@ def test_weights_and_params_change_by_vote(chain: Chain) -> None:
     assert query(chain, "governance/proposal", id=later)["voting_end_height"] == start + 2 + 5
 
 
-def test_a_validator_is_added_by_vote(chain: Chain) -> None:
+def test_a_validator_is_added_by_vote_not_by_an_admin_alone(chain: Chain) -> None:
+    """After genesis (no bootstrap height) an admin's own SetPower is refused; the vote runs it."""
+    direct = chain.sign("pboc", SetPower(b"\x09" * 32, 5), nonce=0)
+    assert_rejected(chain, direct, "validators/governance_only", InBlock.MESSAGE)
+    chain.nonces["pboc"] = chain.app.get_pending_nonce(chain.address("pboc"))
     proposal_id = propose(chain, SetPower(b"\x09" * 32, 5))
     vote(chain, proposal_id, pboc="yes", bank_a="yes", bank_b="yes", bank_c="yes")
     assert close(chain, proposal_id)["status"] == "EXECUTED"
@@ -229,11 +341,9 @@ def test_module_parameters_change_by_vote(chain: Chain) -> None:
     vote(chain, scope, pboc="yes", bank_a="yes", bank_b="yes")
     assert close(chain, scope)["status"] == "EXECUTED"
     assert query(chain, "supervision/scope", org="regulator")["supervised"] == ["bank-a", "bank-b"]
-    # A scope naming no member passes the vote but is refused when run: FAILED, nothing changes.
-    unknown = propose(chain, SetScope("regulator", "bank-z"), "a bank that does not exist")
-    vote(chain, unknown, pboc="yes", bank_a="yes", bank_b="yes")
-    proposal = close(chain, unknown)
-    assert (proposal["status"], proposal["result"]) == ("FAILED", "supervision/unknown_target")
+    # A scope naming no member is refused when proposed (it could not run), nothing changes.
+    unknown = Propose(encode_action(SetScope("regulator", "bank-z")), "a bank that does not exist")
+    assert_rejected(chain, chain.sign("pboc", unknown), "governance/action_would_fail", None)
     assert query(chain, "supervision/scope", org="regulator")["supervised"] == ["bank-a", "bank-b"]
 
 

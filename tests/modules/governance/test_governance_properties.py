@@ -5,7 +5,8 @@ between so votes close at random moments.
 
 A model keeps the organisations, their weights and the counted votes. After every step:
 - G-3: a refused transaction changed nothing; a removed member's transactions are refused
-  with `tx/not_a_member`;
+  with `tx/not_a_member`; the admin's proposal is refused (`governance/action_would_fail`)
+  exactly when the model says its action could not run now;
 - every vote that closed in the step has exactly the tally the model computes (weights of the
   organisations that exist at the close; votes of removed ones do not count), and its outcome
   follows the threshold: nothing executes without it (GOV-1), and an executed action changed
@@ -73,13 +74,18 @@ class GovernanceMachine(RuleBasedStateMachine):
 
     @rule(action=actions, signer=st.sampled_from(("pboc",) * 4 + ORGS))
     def propose(self, action: tuple[Any, ...], signer: str) -> None:
+        """The admin's proposal is admitted exactly when its action could run now (it is tried
+        at proposal time); any other signer is refused by the ante."""
         proposal_id = len(self.actions)
+        applicable = self.is_applicable(action)
 
         def record() -> None:
             self.actions[proposal_id] = action
             self.votes[proposal_id] = {}
 
-        self.submit(signer, Propose(encode_action(self.message(action)), "p"), record)
+        code = self.submit(signer, Propose(encode_action(self.message(action)), "p"), record)
+        if signer == "pboc":
+            assert code == ("ok" if applicable else "governance/action_would_fail"), action
 
     @rule(action=actions)
     def propose_and_open(self, action: tuple[Any, ...]) -> None:
@@ -134,9 +140,9 @@ class GovernanceMachine(RuleBasedStateMachine):
             return voting[-1] if voting else count - 1
         return max(0, count - 1 - ref)
 
-    def submit(self, signer: str, msg: Any, on_admitted: Callable[[], None] = lambda: None) -> None:
+    def submit(self, signer: str, msg: Any, on_admitted: Callable[[], None] = lambda: None) -> str:
         """Sign, submit and make a block; `on_admitted` updates the model before the block (whose
-        end may close a vote) if the transaction was admitted."""
+        end may close a vote) if the transaction was admitted. Returns check_tx's code."""
         chain = self.chain
         before = snapshot(chain.app)
         result, _ = chain.engine.submit(chain.sign(signer, msg))
@@ -146,10 +152,11 @@ class GovernanceMachine(RuleBasedStateMachine):
             chain.nonces[signer] -= 1
             assert snapshot(chain.app) == before
             self.make_block()
-            return
+            return result.code
         on_admitted()
         [receipt] = self.make_block()
         assert receipt.code == "ok", receipt
+        return result.code
 
     def make_block(self) -> list[Any]:
         """One block; checks every vote it closed against the model, in id order."""
@@ -183,27 +190,32 @@ class GovernanceMachine(RuleBasedStateMachine):
             applied = self.apply(action)
             assert proposal["status"] == ("EXECUTED" if applied else "FAILED"), (action, proposal)
 
-    def apply(self, action: tuple[Any, ...]) -> bool:
-        """Change the model as the passed action should; False if the chain must refuse it."""
+    def is_applicable(self, action: tuple[Any, ...]) -> bool:
+        """Whether the chain runs the action against the model's state (else it refuses it)."""
         kind, org = action[0], action[1]
         if kind == "add":
-            if org in self.members:
-                return False
+            return org not in self.members
+        if kind == "remove":
+            return org in self.members and org != "pboc"  # pboc is the only admin
+        if kind in ("grant", "revoke"):
+            has = org in self.auditors
+            return org in self.members and has != (kind == "grant")
+        return org in self.members
+
+    def apply(self, action: tuple[Any, ...]) -> bool:
+        """Change the model as the passed action should; False if the chain must refuse it."""
+        if not self.is_applicable(action):
+            return False
+        kind, org = action[0], action[1]
+        if kind == "add":
             self.members.add(org)
         elif kind == "remove":
-            if org not in self.members or org == "pboc":  # pboc is the only admin
-                return False
             self.members.discard(org)
             self.auditors.discard(org)
             self.weights.pop(org, None)
         elif kind in ("grant", "revoke"):
-            has = org in self.auditors
-            if org not in self.members or has == (kind == "grant"):
-                return False
             (self.auditors.add if kind == "grant" else self.auditors.discard)(org)
         else:
-            if org not in self.members:
-                return False
             self.weights[org] = action[2]
         return True
 

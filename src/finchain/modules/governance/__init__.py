@@ -10,7 +10,9 @@ State layout (keys built in `keys.py`):
 | `governance/weight/<org>`                   | voting weight (else the default weight)   |
 | `governance/counter/proposals`              | next proposal id                          |
 
-Messages: `Propose(action, title)` by an admin member (DRAFT), `OpenVoting(id)` by the
+Messages: `Propose(action, title)` by an admin member (DRAFT; refused with
+`action_would_fail` when the action, tried on a dropped branch as the governance authority,
+would be refused against the state at proposal time), `OpenVoting(id)` by the
 proposer (VOTING until height + voting period), `Vote(id, yes|no|abstain)` by any member with
 voting weight (one vote per organisation, replaced by a later one until the close). Governed
 actions (`messages.GOVERNABLE_ACTIONS`): `members/AddOrg`, `RemoveOrg`, `GrantRole`,
@@ -21,7 +23,8 @@ governance authority (`modules/authority.py`) as its sender; the types declared
 `GOVERNANCE_ONLY` run for no other sender (the ante refuses them from members, the router from
 anyone else).
 States: DRAFT -> VOTING -> EXPIRED (no vote) | REJECTED | PASSED -> EXECUTED | FAILED (the
-action was refused when run: its error code is the result), all at the end of the block of the
+action was refused when run, the state having changed since the proposal: its error code is the
+result), all at the end of the block of the
 end height (`handlers.process_end_of_block`). Thresholds: majority (yes > 1/2 of all weight),
 two_thirds (yes >= 2/3), all; per action type, fixed when the proposal is submitted.
 Events (`events.py`): `governance.proposal_submitted(id, proposer, action, threshold)`,

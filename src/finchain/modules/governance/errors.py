@@ -27,3 +27,9 @@ ERR_BAD_GENESIS = register_error(
 ERR_UNKNOWN_ORG = register_error(
     "governance", 9, "unknown_org", "no member organisation with that id"
 )
+ERR_ACTION_WOULD_FAIL = register_error(
+    "governance",
+    10,
+    "action_would_fail",
+    "the proposed action is refused against the current state (its code is in the details)",
+)

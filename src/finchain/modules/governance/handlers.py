@@ -1,6 +1,11 @@
 """Handlers of the governance module, one function per message, in labelled steps; and the
 end-of-block close of every vote whose period ends in the block.
 
+Propose (`handle_propose`): the action is tried first (`validate_action_now`), as a passed vote
+would run it now, on a throwaway branch of the state as the governance authority; a refusal
+refuses the proposal (`governance/action_would_fail`, with the action's code and message), and
+nothing the trial wrote or emitted is kept either way.
+
 Close (`process_end_of_block`): the tally counts the current weight of every member
 organisation (`total`) and the votes of those that still exist; no vote at all -> EXPIRED;
 threshold met -> PASSED, then its action runs on a branch with the governance authority as the
@@ -18,6 +23,7 @@ from finchain.errors import InvalidTransaction
 from finchain.modules.authority import GOVERNANCE_AUTHORITY
 from finchain.modules.context import ExecutionContext
 from finchain.modules.governance.errors import (
+    ERR_ACTION_WOULD_FAIL,
     ERR_ILLEGAL_TRANSITION,
     ERR_NO_VOTING_WEIGHT,
     ERR_UNAUTHORIZED,
@@ -56,19 +62,23 @@ from finchain.modules.governance.messages import (
 )
 from finchain.modules.governance.params import meets_threshold
 from finchain.modules.module import INTERFACE_DISPATCH, Handler, Interfaces
-from finchain.state import StateReader, StateWriter, run_on_branch
+from finchain.state import Overlay, StateReader, StateWriter, run_on_branch
 
 MembershipFactory = Callable[[StateReader], Membership]
 
 
 def make_handlers(interfaces: Interfaces) -> Mapping[type, Handler]:
     membership: MembershipFactory = interfaces.get("members.membership")
+    execute: ActionExecutor = interfaces.get(INTERFACE_DISPATCH)
 
     def bind(handler: Callable[[ExecutionContext, Any, Membership], None]) -> Handler:
         return lambda ctx, msg: handler(ctx, msg, membership(ctx.state))
 
+    def propose(ctx: ExecutionContext, msg: Propose) -> None:
+        handle_propose(ctx, msg, membership(ctx.state), execute)
+
     return {
-        Propose: bind(handle_propose),
+        Propose: propose,
         OpenVoting: bind(handle_open_voting),
         Vote: bind(handle_vote),
         SetWeight: bind(handle_set_weight),
@@ -77,15 +87,18 @@ def make_handlers(interfaces: Interfaces) -> Mapping[type, Handler]:
     }
 
 
-def handle_propose(ctx: ExecutionContext, msg: Propose, members: Membership) -> None:
+def handle_propose(
+    ctx: ExecutionContext, msg: Propose, members: Membership, execute: ActionExecutor
+) -> None:
     keeper = GovernanceKeeper(ctx.state)
-    # VALIDATE (validate_basic checked the action)
-    action = decode_action(msg.action)
     # AUTHORIZE: an admin member (declared on the message, checked by the ante); its
     # organisation proposes
     proposer = members.find_org_of(ctx.sender)
     if proposer is None:
         raise InvalidTransaction(ERR_UNAUTHORIZED, "only member organisations propose")
+    # VALIDATE (validate_basic checked the action's form; here, against the state as it is)
+    action = decode_action(msg.action)
+    validate_action_now(ctx, action, execute)
     # APPLY
     proposal = Proposal(
         proposal_id=keeper.next_proposal_id(),
@@ -132,6 +145,26 @@ def handle_vote(ctx: ExecutionContext, msg: Vote, members: Membership) -> None:
     keeper.set_vote(proposal.proposal_id, org, msg.option)
     # EMIT
     emit_vote_cast(ctx, proposal.proposal_id, org, msg.option)
+
+
+def validate_action_now(ctx: ExecutionContext, action: Any, execute: ActionExecutor) -> None:
+    """Refuse a proposal that could not succeed: run `action` as a passed vote would run it now
+    (the governance authority as sender, through `app.dispatch`), on a branch of the state that
+    is then dropped, with an event list that is dropped too. Deterministic: it reads only the
+    state and the block fields of `ctx`. It runs again, for real, when the vote passes; a state
+    changed meanwhile can still make it FAIL then."""
+    trial = _authority_context(ctx, Overlay(ctx.state))
+    try:
+        execute(trial, action)
+    except InvalidTransaction as err:
+        raise InvalidTransaction(
+            ERR_ACTION_WOULD_FAIL,
+            f"{action.TYPE} would be refused if it ran now ({err.code}: {err.message}); "
+            "a proposal is checked against the state when it is proposed",
+            action_type=action.TYPE,
+            action_code=str(err.code),
+            action_message=err.message,
+        ) from None
 
 
 # ---- governed actions of the module itself -----------------------------------------------------
@@ -207,9 +240,7 @@ def compute_tally(keeper: GovernanceKeeper, members: Membership, proposal_id: in
 def _execute(ctx: ExecutionContext, passed: Proposal, execute: ActionExecutor) -> Proposal:
     """Run the action on a branch as the governance authority; keep its writes and events only
     if it succeeds."""
-    action_ctx = ExecutionContext(
-        ctx.state, ctx.chain_id, ctx.height, ctx.block_time_ms, GOVERNANCE_AUTHORITY, ctx.tx_hash
-    )
+    action_ctx = _authority_context(ctx, ctx.state)
 
     def run_action(branch: StateWriter) -> None:
         action_ctx.state = branch
@@ -221,6 +252,14 @@ def _execute(ctx: ExecutionContext, passed: Proposal, execute: ActionExecutor) -
         return passed.with_status(FAILED, result=str(err.code))
     ctx.events.extend(action_ctx.events)
     return passed.with_status(EXECUTED)
+
+
+def _authority_context(ctx: ExecutionContext, state: StateWriter) -> ExecutionContext:
+    """A context of `ctx`'s block with the governance authority as sender, no transaction
+    hash (as at the end of a block) and its own, empty event list."""
+    return ExecutionContext(
+        state, ctx.chain_id, ctx.height, ctx.block_time_ms, GOVERNANCE_AUTHORITY, b""
+    )
 
 
 def _require_status(proposal: Proposal, status: str) -> None:

@@ -15,3 +15,9 @@ ERR_LAST_VALIDATOR = register_error(
 ERR_BAD_GENESIS = register_error(
     "validators", 6, "bad_genesis", "the genesis validator set is invalid"
 )
+ERR_GOVERNANCE_ONLY = register_error(
+    "validators",
+    7,
+    "governance_only",
+    "after the genesis bootstrap height the validator set changes only by a governance vote",
+)

@@ -38,6 +38,12 @@ class ValidatorsView:
             for key, raw in self.state.iterate(keys.SET_PREFIX)
         ]
 
+    def get_bootstrap_height(self) -> int:
+        """The last height at which an admin member may still set a power directly (genesis
+        `bootstrap_height`); 0: from the first block on, only a governance vote does."""
+        raw = self.state.get(keys.BOOTSTRAP_HEIGHT_KEY)
+        return 0 if raw is None else decode_uint(raw)
+
 
 class ValidatorsKeeper(ValidatorsView):
     def __init__(self, state: StateWriter) -> None:
@@ -50,3 +56,10 @@ class ValidatorsKeeper(ValidatorsView):
             self.writer.delete(keys.validator_key(pub_key))
         else:
             self.writer.set(keys.validator_key(pub_key), encode_uint(power))
+
+    def set_bootstrap_height(self, height: int) -> None:
+        """Record a positive bootstrap height (genesis only). 0 is no key at all, never written:
+        a genesis without a bootstrap height keeps the state, and the app hash, it always had."""
+        if height <= 0:
+            raise ValueError("only a positive bootstrap height is recorded")
+        self.writer.set(keys.BOOTSTRAP_HEIGHT_KEY, encode_uint(height))

@@ -2,6 +2,7 @@
 
 PREFIX = b"validators/"
 SET_PREFIX = b"validators/set/"
+BOOTSTRAP_HEIGHT_KEY = b"validators/bootstrap_height"  # absent: 0 (governance only from genesis)
 PUB_KEY_LENGTH = 32  # Ed25519
 
 

@@ -27,7 +27,9 @@ def validate_power(power: int) -> None:
 @message_type("validators/SetPower@1", roles=frozenset({"admin"}))
 @dataclass(frozen=True, slots=True)
 class SetPower:
-    """Set the voting power of the validator with this Ed25519 key (0 removes it)."""
+    """Set the voting power of the validator with this Ed25519 key (0 removes it). By a
+    governance vote; an admin sends it itself only up to the genesis `bootstrap_height`
+    (`validators/governance_only` after it)."""
 
     pub_key: bytes
     power: int
