@@ -3,13 +3,23 @@ must give: refused at deploy (`compile`) or stopped at run time with a contract 
 
 Each entry is the body of an exported function `run()` (indented by the test), so deploy-time
 entries are refused wherever they appear and run-time ones run inside a real call.
+
+`TOO_DEEP` entries nest past the language's bound (`finchain.vm.checker.MAX_NESTING`): before the
+bound, each of them made CPython's parser, the checker or RestrictedPython raise RecursionError or
+MemoryError (one signed deploy stopped every validator); now each is `contracts/too_deep`.
 """
 
 from __future__ import annotations
 
 COMPILE = "compile"
+TOO_DEEP = "contracts/too_deep"
 
-# (name, body, expected): expected is COMPILE or the error code of the failed call.
+
+def _nested_ifs(levels: int) -> str:
+    return "".join(" " * i + "if x:\n" for i in range(levels)) + " " * levels + "pass"
+
+
+# (name, body, expected): expected is COMPILE, TOO_DEEP or the error code of the failed call.
 CORPUS: list[tuple[str, str, str]] = [
     # ---- imports and builtins that reach the host ----
     ("import os", "import os", COMPILE),
@@ -264,4 +274,20 @@ CORPUS: list[tuple[str, str, str]] = [
         "contracts/out_of_compute",
     ),
     ("quadratic sum of lists", "x = sum([[1]] * 90000, [])", "contracts/execution_error"),
+    # ---- sources nested past the bound (RecursionError / MemoryError in the compiler) ----
+    ("10,000 nested parentheses", "x = " + "(" * 10_000 + "1" + ")" * 10_000, TOO_DEEP),
+    ("5,000 nested lists", "x = " + "[" * 5_000 + "]" * 5_000, TOO_DEEP),
+    ("nested dicts", "x = " + "{1: " * 3_000 + "2" + "}" * 3_000, TOO_DEEP),
+    ("10,000 unary minus", "x = " + "-" * 10_000 + "1", TOO_DEEP),
+    ("5,000 not", "x = " + "not " * 5_000 + "1", TOO_DEEP),
+    ("8,000 chained attributes", "x = ctx" + ".a" * 8_000, TOO_DEEP),
+    ("8,000 chained calls", "x = ctx" + "()" * 8_000, TOO_DEEP),
+    ("5,000 chained subscripts", "x = ctx" + "[0]" * 5_000, TOO_DEEP),
+    ("5,000 additions", "x = 1" + " + 1" * 5_000, TOO_DEEP),
+    ("1,500 conditional expressions", "x = " + "1 if ctx else " * 1_500 + "2", TOO_DEEP),
+    ("60 nested if blocks", _nested_ifs(60), TOO_DEEP),
+    ("300 elif branches", "if x:\n    pass\n" + "elif x:\n    pass\n" * 300, TOO_DEEP),
+    ("nested function calls", "x = " + "len(" * 3_000 + "'a'" + ")" * 3_000, TOO_DEEP),
+    ("lambdas with parameters", "x = " + "lambda a, b=1: " * 1_000 + "1", TOO_DEEP),
+    ("f-string of 5,000 unary minus", "x = f'{" + "-" * 5_000 + "1}'", TOO_DEEP),
 ]

@@ -18,12 +18,12 @@ from finchain.modules.bank import Issue, Transfer
 from finchain.modules.bank import keys as bank_keys
 from finchain.modules.contracts import Deploy
 from finchain.vm import compile_contract
-from finchain.vm.compiler import CompileError
+from finchain.vm.compiler import CompileError, TooDeepError
 from finchain.vm.values import encode_args
 from tests.app.support import InBlock, assert_rejected, deliver_block, snapshot, state_diff
 from tests.helpers import Chain, make_chain
 from tests.modules.contracts.support import deploy, deployed_address, sign_call
-from tests.vm.corpus import COMPILE, CORPUS
+from tests.vm.corpus import COMPILE, CORPUS, TOO_DEEP
 
 HEADER = (
     "from finchain.contract import ContractError, Map, Value, balance, call, ctx, emit, export"
@@ -47,7 +47,8 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
 def test_the_corpus_is_large_enough() -> None:
     assert len(CORPUS) >= 40
     assert len({name for name, _, _ in CORPUS}) == len(CORPUS)
-    assert sum(1 for *_, expected in CORPUS if expected != COMPILE) >= 20
+    assert sum(1 for *_, expected in CORPUS if expected not in (COMPILE, TOO_DEEP)) >= 20
+    assert sum(1 for *_, expected in CORPUS if expected == TOO_DEEP) >= 10
 
 
 def still_commits(chain: Chain) -> None:
@@ -67,6 +68,13 @@ def test_escape_is_refused(chain: Chain, name: str, body: str, expected: str) ->
         raw = chain.sign("bank-a", Deploy(source, encode_args([]), LIMIT), nonce=nonce)
         chain.nonces["bank-a"] = nonce
         assert_rejected(chain, raw, "contracts/compile_error", InBlock.MESSAGE)
+    elif expected == TOO_DEEP:
+        with pytest.raises(TooDeepError) as refused:
+            compile_contract(source)
+        assert refused.value.errors and all("line" in e.lower() for e in refused.value.errors)
+        raw = chain.sign("bank-a", Deploy(source, encode_args([]), LIMIT), nonce=nonce)
+        chain.nonces["bank-a"] = nonce
+        assert_rejected(chain, raw, TOO_DEEP, InBlock.MESSAGE)
     else:
         chain.nonces["bank-a"] = nonce
         contract = deployed_address(deploy(chain, "bank-a", source))

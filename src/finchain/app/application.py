@@ -54,6 +54,13 @@ FEE_COLLECTOR_INTERFACE = "auth.fee_collector"
 
 ERR_NOT_INITIALISED = register_error("app", 1, "not_initialised", "the chain has no genesis yet")
 ERR_TOO_MANY_TXS = register_error("app", 2, "too_many_txs", "block has more than max_block_txs")
+ERR_INTERNAL_REJECTION = register_error(
+    "tx",
+    32,
+    "internal_rejection",
+    "the node could not evaluate the transaction (an unexpected error, logged with its hash)",
+)
+RECURSION_MESSAGE = "the transaction nests too deeply to evaluate (recursion limit)"
 
 END_BLOCK_SENDER = Address(bytes(20))  # the "sender" of end-of-block work: nobody
 
@@ -199,7 +206,19 @@ class Application:
 
         Runs ante and messages against the check state (committed state plus admitted txs);
         an admitted transaction's writes stay in the check state until the next commit.
+        Never raises: an unexpected error is the rejection `tx/internal_rejection`, logged with
+        the transaction's hash (refusing admission is always safe; the check state only takes
+        a transaction's branches once it fully succeeded).
         """
+        try:
+            return self._check_tx(raw)
+        except Exception as exc:  # the admission boundary: refuse, never fail the caller
+            tx_hash = self.suite.hash(raw)
+            log.exception("check_tx internal rejection tx=%s", tx_hash.hex())
+            message = f"unexpected {type(exc).__name__} while checking the transaction"
+            return CheckTxResult(str(ERR_INTERNAL_REJECTION), message, tx_hash)
+
+    def _check_tx(self, raw: bytes) -> CheckTxResult:
         try:
             stx = self._decode_and_verify(raw, self._last.height + 1, self.max_tx_bytes)
         except InvalidTransaction as err:
@@ -403,6 +422,9 @@ class Application:
         except InvalidTransaction as err:
             tx_hash = self.suite.hash(raw)
             return Receipt(tx_hash, height, index, str(err.code), err.message, 0), set()
+        except RecursionError:  # input-driven and the same on every node: see `_run`
+            code, tx_hash = str(ERR_INTERNAL_REJECTION), self.suite.hash(raw)
+            return Receipt(tx_hash, height, index, code, RECURSION_MESSAGE, 0), set()
         tx_hash = stx.hash
         outcome = self._run(block_state, stx, height, header.time_ms)
         if outcome.ante is None:  # ante failed: the transaction changes nothing at all
@@ -423,7 +445,13 @@ class Application:
         return Receipt(tx_hash, height, index, code, message, gas_used, events), touched
 
     def _run(self, parent: Overlay, stx: SignedTransaction, height: int, time_ms: int) -> _Outcome:
-        """Ante on a branch of `parent`, then every message on a branch of the ante branch."""
+        """Ante on a branch of `parent`, then every message on a branch of the ante branch.
+
+        A `RecursionError` is a rejection (`tx/internal_rejection`) like an InvalidTransaction:
+        it is a pure function of the input, the code and CPython's fixed recursion limit, so
+        every node fails the transaction at the same point and records the same receipt.
+        Anything else unexpected propagates: in finalize_block it is a broken invariant (or a
+        resource failure one node alone may have) and halts the node rather than fork it."""
         tx = stx.tx
         ante_branch = parent.branch()
         try:
@@ -433,6 +461,8 @@ class Application:
             )
         except InvalidTransaction as err:
             return _Outcome(err)
+        except RecursionError:
+            return _Outcome(_recursion_rejection(stx))
         body = ante_branch.branch()
         ctx = ExecutionContext(body, tx.chain_id, height, time_ms, tx.sender, stx.hash, tx.fee)
         try:
@@ -440,7 +470,14 @@ class Application:
                 self.router.dispatch(ctx, msg)
         except InvalidTransaction as err:
             return _Outcome(err, ante_branch, body, ctx)
+        except RecursionError:
+            return _Outcome(_recursion_rejection(stx), ante_branch, body, ctx)
         return _Outcome(None, ante_branch, body, ctx)
+
+
+def _recursion_rejection(stx: SignedTransaction) -> InvalidTransaction:
+    log.error("recursion limit reached evaluating tx=%s", stx.hash.hex())
+    return InvalidTransaction(ERR_INTERNAL_REJECTION, RECURSION_MESSAGE)
 
 
 def _gas_used(raw: bytes, ante_branch: Overlay) -> int:

@@ -14,6 +14,23 @@ and add what a deterministic ledger needs, with messages a contract author can a
   and no dunder names or attributes;
 - decorators: only `@export`, on top-level functions whose parameters are all annotated.
 
+**Nesting depth, before parsing.** CPython's parser, its AST construction, RestrictedPython's
+transformer and `compile()` all recurse once or more per level of the syntax tree, so a deeply
+nested source (10,000 parentheses, unary minus signs or `.a` accesses) raises `RecursionError` or
+`MemoryError` inside them, at a point that depends on the caller's stack. `validate_nesting` runs
+first, over `tokenize`'s tokens, iteratively, and refuses (`NestingTooDeep`) a source whose
+*nesting estimate* passes `MAX_NESTING`. The estimate bounds the depth of the syntax tree from
+above: an indented block counts 2, an `elif` 1 (it nests an `if` in the previous `else`), a
+bracket 1 plus 1 for what it holds, and every operator, `.`, keyword and bracket of one
+expression (between commas) 1 each, since each of them can add a level; an f-string counts each
+operator character and keyword anywhere in it. A flat list of 5,000 items counts 3; `a + b + c`
+counts 2 more than `a`. `MAX_NESTING` = 100 keeps every later step far inside CPython's default
+recursion limit (1,000 frames: RestrictedPython's transformer takes about 4 frames per tree
+level, the C compiler and AST construction scale their own limits by 3), whatever the caller's
+stack depth (an HTTP worker, the ABCI worker thread) and with any thread stack of 256 KiB or more,
+so every node compiles the same source to the same result. The checks below walk the tree with
+explicit stacks, never by recursion.
+
 `rewrite_item_updates` turns `m[k] += v` into `m[k] = m[k] + v` when `m` and `k` are plain names,
 constants or attributes (evaluating them twice is then harmless), since RestrictedPython refuses
 augmented assignment of items.
@@ -22,7 +39,12 @@ augmented assignment of items.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+import io
+import keyword
+import re
+import tokenize
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 CONTRACT_MODULE = "finchain.contract"
 API_NAMES = frozenset(
@@ -90,6 +112,22 @@ FORBIDDEN_NAMES = frozenset(
     }
 )
 ANNOTATION_TYPES = frozenset({"int", "str", "bytes", "bool", "list", "dict"})
+MAX_NESTING = 100  # the nesting estimate's limit (module docstring: why 100 is safe)
+MAX_TREE_DEPTH = MAX_NESTING  # the parsed tree, exactly (the estimate already implies it)
+
+_BLOCK_WEIGHT = 2  # an indented block: its statement and a clause node (ExceptHandler, match_case)
+_GROUP_WEIGHT = 1  # inside brackets: a wrapper node (keyword, Slice, Tuple, GeneratorExp)
+_STATEMENT_WEIGHT = 3  # the module, the statement node and an expression context
+_OPENERS = frozenset("([{")
+_CLOSERS = frozenset(")]}")
+_SEPARATORS = frozenset({",", "=", ";"})
+_FSTRING_PREFIX = re.compile(r"[a-zA-Z]*[fF][a-zA-Z]*['\"]")
+_FSTRING_COUNTED = re.compile(
+    r"[-+*/%@&|^~<>=!:.(\[{]|\b(?:" + "|".join(sorted(keyword.kwlist)) + r")\b"
+)
+_FSTRING_START = getattr(tokenize, "FSTRING_START", -1)  # Python 3.12 tokenizes f-strings
+_FSTRING_END = getattr(tokenize, "FSTRING_END", -1)
+_SKIPPED_TOKENS = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER})
 
 _FORBIDDEN_NODES: dict[type, str] = {
     ast.ClassDef: "class definition",
@@ -115,40 +153,172 @@ if hasattr(ast, "TryStar"):
     _FORBIDDEN_NODES[ast.TryStar] = "try statement"
 
 
-class ContractChecker(ast.NodeVisitor):
-    """Collects one message per forbidden construct: `line N: <construct>`."""
+class NestingTooDeep(Exception):
+    """The source nests deeper than `MAX_NESTING` (or its tree deeper than `MAX_TREE_DEPTH`)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+
+
+class SourceSyntaxError(Exception):
+    """`tokenize` could not read the source (the parser would refuse it too)."""
+
+
+@dataclass(slots=True)
+class _Group:
+    """One bracket pair (or the statement itself) during the nesting scan."""
+
+    deepest: int = 0  # the deepest element already closed in this group
+    counted: int = 0  # operators, keywords and brackets of the open element
+    inner: int = 0  # the deepest bracket group inside the open element
+    lambdas: int = 0  # open lambda parameter lists: their ',' and '=' do not end the element
+
+    def end_element(self) -> None:
+        self.deepest = max(self.deepest, self.counted + self.inner)
+        self.counted = self.inner = 0
+
+    def close(self) -> int:
+        self.end_element()
+        return self.deepest
+
+
+def validate_nesting(source: str) -> None:
+    """Raise NestingTooDeep if `source`'s nesting estimate passes MAX_NESTING (module docstring),
+    SourceSyntaxError if it cannot be tokenized. Iterative; linear in the source's length."""
+    for line, depth in _statement_depths(source):
+        if depth > MAX_NESTING:
+            raise NestingTooDeep(
+                line,
+                f"the code nests {depth} levels deep; the limit is {MAX_NESTING} (indented "
+                "blocks, elif branches, brackets and the operators of one expression count)",
+            )
+
+
+def validate_tree_depth(tree: ast.AST) -> None:
+    """Raise NestingTooDeep if the parsed tree is deeper than MAX_TREE_DEPTH (a second bound,
+    exact, for the recursive steps after parsing; the estimate already implies it)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            line = getattr(node, "lineno", 0)
+            raise NestingTooDeep(line, f"the code nests deeper than {MAX_TREE_DEPTH} tree levels")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _statement_depths(source: str) -> Iterator[tuple[int, int]]:
+    """(line, nesting estimate) of every logical line, from tokens alone."""
+    elifs = [0]  # per open block level: the elif branches of its current if statement
+    groups = [_Group()]
+    at_statement_start = True
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            kind, text = token.type, token.string
+            if kind in _SKIPPED_TOKENS:
+                continue
+            if kind == tokenize.INDENT:
+                elifs.append(0)
+                continue
+            if kind == tokenize.DEDENT:
+                if len(elifs) > 1:
+                    elifs.pop()
+                continue
+            if kind == tokenize.NEWLINE:
+                while len(groups) > 1:
+                    inner = _GROUP_WEIGHT + groups.pop().close()
+                    groups[-1].inner = max(groups[-1].inner, inner)
+                base = (len(elifs) - 1) * _BLOCK_WEIGHT + sum(elifs)
+                yield token.start[0], base + _STATEMENT_WEIGHT + groups[0].close()
+                groups = [_Group()]
+                at_statement_start = True
+                continue
+            if at_statement_start:
+                at_statement_start = False
+                if text == "elif":
+                    elifs[-1] += 1
+                elif text != "else":
+                    elifs[-1] = 0
+            _count_token(groups, kind, text)
+    except (tokenize.TokenError, SyntaxError) as exc:
+        raise SourceSyntaxError(_token_error_text(exc)) from None
+
+
+def _count_token(groups: list[_Group], kind: int, text: str) -> None:
+    group = groups[-1]
+    if kind == _FSTRING_START or (kind == tokenize.OP and text in _OPENERS):
+        group.counted += 1  # a call, subscript or literal nests its contents one level down
+        groups.append(_Group())
+    elif kind == _FSTRING_END or (kind == tokenize.OP and text in _CLOSERS):
+        if len(groups) > 1:  # an unmatched closer is a syntax error the parser reports
+            inner = _GROUP_WEIGHT + groups.pop().close()
+            groups[-1].inner = max(groups[-1].inner, inner)
+    elif kind == tokenize.OP and text in _SEPARATORS and not group.lambdas:
+        group.end_element()
+    elif kind == tokenize.OP:
+        group.counted += 1
+        if text == ":" and group.lambdas:
+            group.lambdas -= 1
+    elif kind == tokenize.NAME and keyword.iskeyword(text):
+        group.counted += 1
+        if text == "lambda":
+            group.lambdas += 1
+    elif kind == tokenize.STRING and _FSTRING_PREFIX.match(text):
+        group.counted += 2 + len(_FSTRING_COUNTED.findall(text))
+    elif kind == tokenize.ERRORTOKEN:
+        group.counted += 1
+
+
+def _token_error_text(exc: Exception) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"line {exc.lineno}: syntax error: {exc.msg}"
+    message, position = exc.args[0], exc.args[1] if len(exc.args) > 1 else (0, 0)
+    return f"line {position[0]}: syntax error: {message}"
+
+
+class ContractChecker:
+    """Collects one message per forbidden construct: `line N: <construct>`.
+
+    `check` walks the tree depth-first in source order with an explicit stack (no recursion);
+    `check_<NodeType>` methods look at one node each, never at its children."""
 
     def __init__(self) -> None:
         self.errors: list[str] = []
-        self._function_depth = 0
 
     def fail(self, node: ast.AST, what: str) -> None:
         self.errors.append(f"line {getattr(node, 'lineno', 0)}: {what}")
 
-    def generic_visit(self, node: ast.AST) -> None:
-        forbidden = _FORBIDDEN_NODES.get(type(node))
-        if forbidden is not None:
-            self.fail(node, f"{forbidden} is not allowed")
-        super().generic_visit(node)
+    def check(self, tree: ast.AST) -> None:
+        stack: list[tuple[ast.AST, int]] = [(tree, 0)]  # (node, enclosing function depth)
+        while stack:
+            node, function_depth = stack.pop()
+            forbidden = _FORBIDDEN_NODES.get(type(node))
+            if forbidden is not None:
+                self.fail(node, f"{forbidden} is not allowed")
+            if isinstance(node, ast.FunctionDef):
+                self.check_FunctionDef(node, function_depth)
+                function_depth += 1
+            else:
+                method = getattr(self, f"check_{type(node).__name__}", None)
+                if method is not None:
+                    method(node)
+            children = list(ast.iter_child_nodes(node))
+            stack.extend((child, function_depth) for child in reversed(children))
 
-    def visit_Module(self, node: ast.Module) -> None:
+    def check_Module(self, node: ast.Module) -> None:
         for stmt in node.body:
             if isinstance(stmt, ast.FunctionDef):
                 self._check_top_function(stmt)
-        self.generic_visit(node)
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+    def check_FunctionDef(self, node: ast.FunctionDef, function_depth: int) -> None:
         args = node.args
         if args.vararg or args.kwarg:
             self.fail(node, f"*args/**kwargs in '{node.name}' are not allowed")
         self._check_name(node, node.name)
         for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
             self._check_name(arg, arg.arg)
-        if self._function_depth and node.decorator_list:
+        if function_depth and node.decorator_list:
             self.fail(node, f"decorators on the nested function '{node.name}' are not allowed")
-        self._function_depth += 1
-        self.generic_visit(node)
-        self._function_depth -= 1
 
     def _check_top_function(self, node: ast.FunctionDef) -> None:
         for decorator in node.decorator_list:
@@ -166,7 +336,7 @@ class ContractChecker(ast.NodeVisitor):
                     f"among {sorted(ANNOTATION_TYPES)}",
                 )
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+    def check_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.module != CONTRACT_MODULE or node.level:
             self.fail(node, f"import from {node.module!r} is not allowed (only {CONTRACT_MODULE})")
         for alias in node.names:
@@ -175,51 +345,44 @@ class ContractChecker(ast.NodeVisitor):
             if alias.asname is not None:
                 self._check_name(node, alias.asname)
 
-    def visit_Name(self, node: ast.Name) -> None:
+    def check_Name(self, node: ast.Name) -> None:
         self._check_name(node, node.id)
 
-    def visit_Attribute(self, node: ast.Attribute) -> None:
+    def check_Attribute(self, node: ast.Attribute) -> None:
         if node.attr.startswith("_"):
             self.fail(node, f"attribute '{node.attr}' is not allowed (names starting with _)")
-        self.generic_visit(node)
 
-    def visit_Constant(self, node: ast.Constant) -> None:
+    def check_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, float | complex):
             self.fail(node, "float and complex numbers are not allowed (use integer minor units)")
         elif isinstance(node.value, int) and node.value.bit_length() > 4096:
             self.fail(node, "integer literal is too large")
 
-    def visit_BinOp(self, node: ast.BinOp) -> None:
+    def check_BinOp(self, node: ast.BinOp) -> None:
         if isinstance(node.op, ast.Div):
             self.fail(node, "true division '/' is not allowed (use '//')")
-        self.generic_visit(node)
 
-    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+    def check_AugAssign(self, node: ast.AugAssign) -> None:
         if isinstance(node.op, ast.Div):
             self.fail(node, "true division '/=' is not allowed (use '//=')")
-        self.generic_visit(node)
 
-    def visit_Subscript(self, node: ast.Subscript) -> None:
+    def check_Subscript(self, node: ast.Subscript) -> None:
         if isinstance(node.ctx, ast.Store) and isinstance(node.slice, ast.Slice):
             self.fail(
                 node, "slice assignment is not allowed (it would consume its value unmetered)"
             )
-        self.generic_visit(node)
 
-    def visit_Dict(self, node: ast.Dict) -> None:
+    def check_Dict(self, node: ast.Dict) -> None:
         if any(key is None for key in node.keys):
             self.fail(node, "'**' unpacking in a dict literal is not allowed")
-        self.generic_visit(node)
 
-    def visit_Call(self, node: ast.Call) -> None:
-        if any(keyword.arg is None for keyword in node.keywords):
+    def check_Call(self, node: ast.Call) -> None:
+        if any(kw.arg is None for kw in node.keywords):
             self.fail(node, "'**' unpacking in a call is not allowed")
-        self.generic_visit(node)
 
-    def visit_FormattedValue(self, node: ast.FormattedValue) -> None:
+    def check_FormattedValue(self, node: ast.FormattedValue) -> None:
         if node.format_spec is not None or node.conversion != -1:
             self.fail(node, "f-string format specs and conversions (!r, :>10) are not allowed")
-        self.generic_visit(node)
 
     def _check_name(self, node: ast.AST, name: str) -> None:
         if name.startswith("__") or name.endswith("__"):
@@ -230,7 +393,7 @@ class ContractChecker(ast.NodeVisitor):
 
 def check_contract(tree: ast.Module) -> list[str]:
     checker = ContractChecker()
-    checker.visit(tree)
+    checker.check(tree)
     return checker.errors
 
 
@@ -246,39 +409,65 @@ def exported_functions(tree: ast.Module) -> Iterable[ast.FunctionDef]:
     return (s for s in tree.body if isinstance(s, ast.FunctionDef) and _is_exported(s))
 
 
-class _ItemUpdateRewriter(ast.NodeTransformer):
-    def __init__(self) -> None:
-        self.errors: list[str] = []
+def rewrite_item_updates(tree: ast.Module) -> list[str]:
+    """Rewrite `m[k] op= v` in place (module docstring); returns the refusals, in source order."""
+    errors: list[str] = []
+    for statements, index in _statement_slots(tree):
+        stmt = statements[index]
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Subscript):
+            rewritten = _rewrite_item_update(stmt, stmt.target, errors)
+            if rewritten is not None:
+                statements[index] = rewritten
+    ast.fix_missing_locations(tree)
+    return errors
 
-    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
-        target = node.target
-        if not isinstance(target, ast.Subscript):
-            return node
-        if not (_is_simple(target.value) and _is_simple(target.slice)):
-            self.errors.append(
-                f"line {node.lineno}: augmented assignment of an item needs a plain name, "
-                "constant or attribute as container and key (assign to a variable first)"
-            )
-            return node
-        load = ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load())
-        assign = ast.Assign(
-            targets=[target], value=ast.BinOp(left=load, op=node.op, right=node.value)
+
+def _rewrite_item_update(
+    node: ast.AugAssign, target: ast.Subscript, errors: list[str]
+) -> ast.stmt | None:
+    if not (_is_simple(target.value) and _is_simple(target.slice)):
+        errors.append(
+            f"line {node.lineno}: augmented assignment of an item needs a plain name, "
+            "constant or attribute as container and key (assign to a variable first)"
         )
-        return ast.copy_location(assign, node)
+        return None
+    load = ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load())
+    assign = ast.Assign(targets=[target], value=ast.BinOp(left=load, op=node.op, right=node.value))
+    return ast.copy_location(assign, node)
+
+
+def _statement_slots(tree: ast.AST) -> Iterator[tuple[list[ast.stmt], int]]:
+    """(statement list, index) of every statement, depth-first in source order, iteratively;
+    the caller may replace `list[index]` before the walk goes on (into the replacement)."""
+    stack: list[tuple[list[ast.stmt], int] | ast.AST] = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):
+            statements, index = item
+            yield statements, index
+            node: ast.AST = statements[index]
+        else:
+            node = item
+        children: list[tuple[list[ast.stmt], int] | ast.AST] = []
+        for _, value in ast.iter_fields(node):
+            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                children.extend((value, i) for i in range(len(value)))
+            elif isinstance(value, list):
+                children.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                children.append(value)
+        stack.extend(reversed(children))
 
 
 def _is_simple(node: ast.expr) -> bool:
-    if isinstance(node, ast.Name | ast.Constant):
-        return True
-    if isinstance(node, ast.Attribute):
-        return _is_simple(node.value)
-    if isinstance(node, ast.Tuple):
-        return all(_is_simple(e) for e in node.elts)
-    return False
-
-
-def rewrite_item_updates(tree: ast.Module) -> list[str]:
-    rewriter = _ItemUpdateRewriter()
-    rewriter.visit(tree)
-    ast.fix_missing_locations(tree)
-    return rewriter.errors
+    """A name, constant, or attributes and tuples of them (evaluating it twice is harmless)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Attribute):
+            stack.append(current.value)
+        elif isinstance(current, ast.Tuple):
+            stack.extend(current.elts)
+        elif not isinstance(current, ast.Name | ast.Constant):
+            return False
+    return True

@@ -22,6 +22,13 @@ The handlers also keep the set of transactions this node's mempool holds (admitt
 not yet committed) and tell an `AbciObserver` about commits and recheck evictions; the CometBFT
 engine adapter uses that to resolve commit futures.
 
+Failures: CheckTx and Query never answer `ResponseException` (CometBFT stops on one): anything
+unexpected there is an error code (`tx/internal_rejection`, `abci/query_failed`), logged.
+ProcessProposal rejects and PrepareProposal proposes no transactions on an unexpected error
+(another validator's bytes must not stop this one). InitChain, FinalizeBlock and Commit still
+answer `ResponseException` on an exception: only a broken invariant reaches it there, since
+the application turns every transaction's failure into a receipt, and stopping is then right.
+
 Must never: call the application without holding `lock`; call the observer while holding it.
 Concurrency: `handle` runs on the ABCI server's single worker thread; other threads (API) may
 take `lock` to read the application, and read `is_pending`/`pending_count` without it.
@@ -37,7 +44,7 @@ from typing import Any, Protocol
 
 from finchain import __version__
 from finchain.app import Application, CheckTxResult
-from finchain.app.application import APP_VERSION
+from finchain.app.application import APP_VERSION, ERR_INTERNAL_REJECTION
 from finchain.app.queries import ERR_BAD_QUERY
 from finchain.engine.abci.codes import to_abci_code
 from finchain.engine.abci.proto.tendermint.abci import types_pb2 as abci
@@ -188,6 +195,17 @@ class AbciHandlers:
     # ---- mempool --------------------------------------------------------------------------
 
     def _check_tx(self, request: abci.RequestCheckTx) -> abci.Response:
+        try:
+            return self._admit(request)
+        except Exception as exc:  # CheckTx answers a code, always (module docstring)
+            log.exception("abci check_tx failed unexpectedly")
+            code, codespace = to_abci_code(str(ERR_INTERNAL_REJECTION))
+            message = f"unexpected {type(exc).__name__} while checking the transaction"
+            return abci.Response(
+                check_tx=abci.ResponseCheckTx(code=code, codespace=codespace, log=message)
+            )
+
+    def _admit(self, request: abci.RequestCheckTx) -> abci.Response:
         recheck = request.type == abci.RECHECK
         with self.lock:
             result = self.app.check_tx(request.tx, recheck=recheck)
@@ -212,8 +230,12 @@ class AbciHandlers:
     # ---- consensus ------------------------------------------------------------------------
 
     def _prepare_proposal(self, request: abci.RequestPrepareProposal) -> abci.Response:
-        with self.lock:
-            chosen = self.app.prepare_proposal(request.txs)
+        try:
+            with self.lock:
+                chosen = self.app.prepare_proposal(request.txs)
+        except Exception:  # an empty block is always a valid proposal
+            log.exception("abci prepare_proposal failed; proposing no transactions")
+            chosen = []
         if self.max_block_txs is not None:
             chosen = chosen[: self.max_block_txs]
         budget = request.max_tx_bytes
@@ -227,8 +249,12 @@ class AbciHandlers:
         return abci.Response(prepare_proposal=abci.ResponsePrepareProposal(txs=txs))
 
     def _process_proposal(self, request: abci.RequestProcessProposal) -> abci.Response:
-        with self.lock:
-            accepted = self.app.process_proposal(list(request.txs), request.height)
+        try:
+            with self.lock:
+                accepted = self.app.process_proposal(list(request.txs), request.height)
+        except Exception:  # the proposer's bytes must not stop this validator
+            log.exception("abci process_proposal failed at height=%d; rejecting", request.height)
+            accepted = False
         status = (
             abci.ResponseProcessProposal.ACCEPT if accepted else abci.ResponseProcessProposal.REJECT
         )
@@ -293,6 +319,10 @@ class AbciHandlers:
             )
         except FinchainError as err:
             return _query_error(ERR_QUERY_FAILED.number, ERR_QUERY_FAILED.codespace, str(err))
+        except Exception as exc:  # a query answers a code, always (module docstring)
+            log.exception("abci query path=%s failed unexpectedly", path)
+            message = f"{type(exc).__name__}: the query failed"
+            return _query_error(ERR_QUERY_FAILED.number, ERR_QUERY_FAILED.codespace, message)
         value_bytes = json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
         return abci.Response(query=abci.ResponseQuery(code=0, value=value_bytes, height=height))
 

@@ -51,3 +51,6 @@ ERR_UNKNOWN_RECIPIENT = register_error(
 ERR_CALL_DEPTH = register_error(
     "contracts", 17, "call_depth", "contract-to-contract calls nest too deep"
 )
+ERR_TOO_DEEP = register_error(
+    "contracts", 18, "too_deep", "the contract source nests deeper than the language allows"
+)

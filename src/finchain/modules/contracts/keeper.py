@@ -14,11 +14,11 @@ from finchain.codec import decode, decode_uint, encode, encode_uint
 from finchain.crypto import Address, format_address
 from finchain.errors import InvalidTransaction
 from finchain.modules.contracts import keys
-from finchain.modules.contracts.errors import ERR_COMPILE, ERR_UNKNOWN_CONTRACT
+from finchain.modules.contracts.errors import ERR_COMPILE, ERR_TOO_DEEP, ERR_UNKNOWN_CONTRACT
 from finchain.modules.contracts.params import ContractParams
 from finchain.state import StateReader, StateWriter
 from finchain.vm import CompiledContract, compile_contract
-from finchain.vm.compiler import CompileError
+from finchain.vm.compiler import CompileError, TooDeepError
 
 COMPILED_CACHE_SIZE = 256
 _COMPILED: dict[bytes, CompiledContract] = {}
@@ -53,13 +53,18 @@ class ContractRecord:
 
 
 def compile_or_reject(source: str) -> CompiledContract:
-    """Compile `source` (cached by hash); a bad source is `contracts/compile_error`."""
+    """Compile `source` (cached by hash); a bad source is `contracts/compile_error`, one nested
+    past the language's bound `contracts/too_deep`. Both are pure functions of the source: the
+    bound is checked before anything recursive runs (`finchain.vm.checker`), so every node gives
+    the same answer whatever its stack."""
     code_hash = hashlib.sha256(source.encode("utf-8")).digest()
     cached = _COMPILED.get(code_hash)
     if cached is not None:
         return cached
     try:
         compiled = compile_contract(source)
+    except TooDeepError as exc:
+        raise InvalidTransaction(ERR_TOO_DEEP, str(exc), errors=exc.errors) from None
     except CompileError as exc:
         raise InvalidTransaction(ERR_COMPILE, str(exc), errors=exc.errors) from None
     if len(_COMPILED) >= COMPILED_CACHE_SIZE:
