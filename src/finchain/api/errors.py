@@ -86,15 +86,23 @@ def error_response(
     return JSONResponse(render_error(code, message, details), status_code=status)
 
 
-def rejection_error(result: CheckTxResult) -> ApiError:
-    """The answer to a transaction `check_tx` refused: 400 with its code; 503 before genesis
-    and when the engine could not take it (`engine.base.RETRY_LATER_CODES`: mempool full,
-    CometBFT unreachable, no answer: `cometbft/outcome_unknown` means re-send the same bytes)."""
+def rejection_error(result: CheckTxResult, definite: bool | None = None) -> ApiError:
+    """The answer to a transaction `check_tx` refused, with its own code: 400 if the refusal
+    is `definite` (its bytes can never commit: `Submitter.is_definite`), else 503 with
+    `details.definite` false (it may still commit: keep the bytes, re-send them or look the
+    hash up, never sign the same payment again). 503 `api/not_ready` before genesis. Without
+    `definite`, only the engine's retry-later codes (`engine.base.RETRY_LATER_CODES`: mempool
+    full, CometBFT unreachable, `cometbft/outcome_unknown`) count as indefinite."""
     if result.code == str(ERR_NOT_INITIALISED):
         return ApiError(503, ERR_NOT_READY, result.log)
     details = {**result.details, "hash": result.tx_hash.hex()}
-    status = 503 if is_retry_later(result.code) else 400
-    return ApiError(status, result.code, result.log, **details)
+    if definite is None:
+        definite = not is_retry_later(result.code)
+    if definite:
+        return ApiError(400, result.code, result.log, **details)
+    if not is_retry_later(result.code):
+        details["definite"] = False
+    return ApiError(503, result.code, result.log, **details)
 
 
 class InternalErrorMiddleware:

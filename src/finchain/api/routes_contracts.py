@@ -9,22 +9,30 @@ query's body; default latest). A contract that does not exist is 404 with the mo
 (`contracts/reverted`, `contracts/read_only`, `contracts/bad_args`, ...) and `compute_used` in
 its details; a malformed body is 422 `api/invalid_request`.
 
+Read-only calls run on the API's `QueryPool` (`query_pool.py`), never on the worker threads that
+serve status reads and submissions: a full pool is 503 `api/busy` and a client with too many
+queries in flight 429 `api/too_many_queries`, both with `Retry-After`. A call's compute limit is
+its `compute_limit`, else the module's `DEFAULT_QUERY_COMPUTE` (200,000), capped at
+`max_compute`.
+
 Events come from committed blocks' receipts: at most `MAX_EVENT_BLOCKS` blocks per request
 (`from_height` defaults to that many blocks before `to_height`, which defaults to the latest).
 
 Must never: change state; deploying and calling are transactions (`POST /v1/txs`).
-Concurrency: plain `def` routes, run in FastAPI's worker threads (RocksDB reads block).
+Concurrency: plain `def` routes, run in FastAPI's worker threads (RocksDB reads block), except
+the read-only call: an `async def` that awaits the query pool's threads.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from finchain.api.errors import ERR_NOT_FOUND, ApiError
+from finchain.api.errors import ERR_NOT_FOUND, ApiError, error_response
 from finchain.api.params import EventHeightQuery, HeightQuery
+from finchain.api.query_pool import QueryPool, QueryRefused
 from finchain.api.responses import (
     BAD_REQUEST,
     BODY_TOO_LARGE,
@@ -51,12 +59,16 @@ QUERY_RESPONSES = {
     **READ_RESPONSES,
     **BODY_TOO_LARGE,
     **error_answer(400, "api/invalid_json, query/bad_request, or the call's contracts/* code"),
+    **error_answer(429, "api/too_many_queries: this client's queries in flight (Retry-After)"),
+    **error_answer(503, "api/busy: the query pool and its queue are full (Retry-After)"),
 }
 
 
-def build_contracts_router(services: NodeServices) -> APIRouter:
+def build_contracts_router(services: NodeServices, pool: QueryPool | None = None) -> APIRouter:
+    """`pool` runs the read-only calls (default: a `QueryPool` with its default bounds)."""
     router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
     app = services.app
+    query_pool = pool or QueryPool()
 
     def query(path: str, height: int | None, **params: Any) -> Any:
         """The query's value; an unknown contract is 404 with its module code."""
@@ -109,16 +121,24 @@ def build_contracts_router(services: NodeServices) -> APIRouter:
         responses=QUERY_RESPONSES,
         summary="Run an exported function read-only (no transaction, no fee, no writes)",
     )
-    def post_query(address: str, body: ContractQueryRequest) -> JSONResponse:
-        answer = query(
-            "contracts/call",
-            body.height,
-            address=address,
-            function=body.function,
-            args=body.args,
-            caller=body.caller,
-            compute_limit=body.compute_limit,
-        )
+    async def post_query(
+        address: str, body: ContractQueryRequest, request: Request
+    ) -> JSONResponse:
+        def run() -> Any:
+            return query(
+                "contracts/call",
+                body.height,
+                address=address,
+                function=body.function,
+                args=body.args,
+                caller=body.caller,
+                compute_limit=body.compute_limit,
+            )
+
+        try:
+            answer = await query_pool.run(client_key(request), run)
+        except QueryRefused as refused:
+            return _refusal(refused)
         return JSONResponse(answer)
 
     @router.get(
@@ -149,6 +169,17 @@ def build_contracts_router(services: NodeServices) -> APIRouter:
         )
 
     return router
+
+
+def client_key(request: Request) -> str:
+    """Whom a query's per-client limit counts against: the remote address."""
+    return request.client.host if request.client else "unknown"
+
+
+def _refusal(refused: QueryRefused) -> JSONResponse:
+    answer = error_response(refused.status, refused.code, refused.message, **refused.details)
+    answer.headers.update(refused.headers)
+    return answer
 
 
 def find_contract_events(db: Database, contract: str, start: int, end: int) -> list[dict[str, Any]]:

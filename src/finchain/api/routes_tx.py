@@ -140,7 +140,7 @@ def _render_outcome(
     """`{"hash", "status", "receipt"?}`, or the error to raise (one tx) or render (batch item)."""
     tx_hash = submission.tx_hash.hex()
     if submission.rejection is not None:
-        return rejection_error(submission.rejection)
+        return rejection_error(submission.rejection, submitter.is_definite(submission.rejection))
     if submission.receipt is not None:
         return {"hash": tx_hash, "status": "committed", "receipt": submission.receipt.to_json()}
     future = submission.future
@@ -152,7 +152,7 @@ def _render_outcome(
         return ApiError(504, ERR_TIMEOUT, message, hash=tx_hash)
     error = future.exception()
     if isinstance(error, RejectedOnRecheck):
-        return rejection_error(error.result)
+        return rejection_error(error.result, submitter.is_definite(error.result))
     if error is not None:
         raise error
     receipt = future.result()

@@ -2,7 +2,8 @@
 
 `create_api` subscribes a commit watcher and the WebSocket hub to the engine once, mounts the
 transaction, query, clearing, governance, supervision, contract, audit, report and WebSocket
-routes with the readers' identity and audit log (`readers.py`), installs the error mapping (every
+routes with the readers' identity and audit log (`readers.py`) and the contract query pool
+(`query_pool.py`), installs the error mapping (every
 error body is `{code, message, details}`, an unmapped failure a 500 that keeps the connection) and
 the body-size limit.
 
@@ -17,6 +18,7 @@ from finchain import __version__
 from finchain.api.audit import AuditLog
 from finchain.api.errors import InternalErrorMiddleware, install_error_handlers
 from finchain.api.limits import BodyLimitMiddleware
+from finchain.api.query_pool import QueryPool
 from finchain.api.readers import Readers
 from finchain.api.routes_audit import build_audit_router
 from finchain.api.routes_clearing import build_clearing_router
@@ -39,10 +41,15 @@ DESCRIPTION = (
 
 
 def create_api(
-    services: NodeServices, settings: ApiSettings | None = None, audit_log: AuditLog | None = None
+    services: NodeServices,
+    settings: ApiSettings | None = None,
+    audit_log: AuditLog | None = None,
+    query_pool: QueryPool | None = None,
 ) -> FastAPI:
     """The API over `services`; `audit_log` (default: one at `settings.audit_log_path`) is
-    shared with the node when it anchors the log on chain."""
+    shared with the node when it anchors the log on chain. `query_pool` (default: one with the
+    default bounds, kept in `app.state.query_pool`) runs read-only contract queries on threads
+    of their own."""
     settings = settings or ApiSettings()
     api = FastAPI(
         title="finchain",
@@ -56,12 +63,14 @@ def create_api(
     services.engine.subscribe(hub.publish_block)
     readers = Readers(services.app, audit_log or AuditLog(settings.audit_log_path))
     api.state.readers = readers
+    pool = query_pool or QueryPool()
+    api.state.query_pool = pool
     api.include_router(build_tx_router(services, settings, Submitter(services, watcher), readers))
     api.include_router(build_query_router(services, readers))
     api.include_router(build_clearing_router(services, readers))
     api.include_router(build_governance_router(services))
     api.include_router(build_supervision_router(services))
-    api.include_router(build_contracts_router(services))
+    api.include_router(build_contracts_router(services, pool))
     api.include_router(build_audit_router(readers))
     api.include_router(build_reports_router(services, readers))
     api.include_router(build_ws_router(hub, readers))

@@ -2,10 +2,14 @@
 
 `Submitter.submit_many` is the one place that decides what a submitted transaction's status is:
   1. already committed (its hash is in the tx index)  -> the stored receipt, `committed`
-  2. admitted by `check_tx` now                       -> the engine's commit future, `pending`
+  2. admitted by `check_tx` now (or the engine holds
+     the same bytes already: CometBFT's "in cache")    -> the engine's commit future, `pending`
+     (committed meanwhile                              -> the stored receipt, `committed`)
   3. refused, but the same bytes wait in the mempool  -> a `CommitWatcher` future, `pending`
   4. refused, but committed meanwhile                 -> the stored receipt, `committed`
-  5. otherwise                                        -> the `check_tx` rejection
+     outcome unknown, commit mode                     -> a `CommitWatcher` future (may commit)
+  5. otherwise                                        -> the `check_tx` rejection, classified by
+     `is_definite`: definite (the bytes can never commit: the API answers 4xx) or not (503)
 `wait_for_futures` lets async code wait for many commit futures with one loop wake-up and never
 cancels them (other requests may be waiting on the same transaction).
 
@@ -25,6 +29,8 @@ from typing import Any
 
 from finchain.api.services import NodeServices
 from finchain.app import CheckTxResult
+from finchain.app.application import NONCES_INTERFACE
+from finchain.engine.base import ERR_OUTCOME_UNKNOWN, NONCE_REUSED_CODE, is_definite_refusal
 from finchain.model import BlockRecord, Receipt
 from finchain.store import Database
 
@@ -108,6 +114,16 @@ class Submitter:
             for result in results
         ]
 
+    def is_definite(self, result: CheckTxResult) -> bool:
+        """Whether the refusal `result` means its bytes can never commit (engine.base's rule):
+        on a CometBFT network another node may hold the same bytes, so only refusals the bytes,
+        the height or the committed nonce decide are definite there."""
+        peers_may_hold_it = self._services.engine_name != "solo"
+        below_committed = result.code == NONCE_REUSED_CODE and self._is_below_committed(result)
+        return is_definite_refusal(
+            result.code, peers_may_hold_it=peers_may_hold_it, nonce_below_committed=below_committed
+        )
+
     def release(self, submission: Submission) -> None:
         if submission.future is not None:
             self._watcher.release(submission.tx_hash, submission.future)
@@ -117,13 +133,28 @@ class Submitter:
     ) -> Submission:
         tx_hash = result.tx_hash
         if result.ok:
+            # An engine that already held the bytes may hold a committed transaction.
+            if future is not None and not future.done():
+                receipt = find_committed_receipt(self._services.db, tx_hash)
+                if receipt is not None:
+                    return Submission(tx_hash, receipt=receipt)
             return Submission(tx_hash, future=future)
         if self._services.engine.is_pending(tx_hash):
             return Submission(tx_hash, future=self._watcher.watch(tx_hash) if wait else None)
         receipt = find_committed_receipt(self._services.db, tx_hash)
         if receipt is not None:
             return Submission(tx_hash, receipt=receipt)
+        if wait and result.code == str(ERR_OUTCOME_UNKNOWN):
+            # It may be in a mempool (this node's or another's): commit mode waits for it.
+            return Submission(tx_hash, future=self._watcher.watch(tx_hash))
         return Submission(tx_hash, rejection=result)
+
+    def _is_below_committed(self, result: CheckTxResult) -> bool:
+        if not result.sender:
+            return False
+        app = self._services.app
+        nonces = app.interfaces.get(NONCES_INTERFACE)(app.view_at())
+        return result.nonce < int(nonces.get_next_nonce(result.sender))
 
 
 def find_committed_receipt(db: Database, tx_hash: bytes) -> Receipt | None:

@@ -47,6 +47,12 @@ APP_VERSION = 2  # 2: modules wired from one list; chain parameters under `param
 BASE_GAS = 1_000
 GAS_PER_TX_BYTE = 10
 GAS_PER_WRITE_BYTE = 30
+# Receipts are stored by every node for ever, like writes: each byte of a kept event costs gas.
+GAS_PER_EVENT_BYTE = 30
+# Bounds on one transaction's receipt (its kept events). A maximum native transaction (64
+# messages, a few small events each) stays far below them; over either, the transaction fails.
+MAX_TX_EVENTS = 256
+MAX_TX_EVENT_BYTES = 128 * 1024
 DECODE_CACHE_SIZE = 200_000
 CHAIN_PARAMS_INTERFACE = "params.chain"
 NONCES_INTERFACE = "auth.nonces"
@@ -59,6 +65,12 @@ ERR_INTERNAL_REJECTION = register_error(
     32,
     "internal_rejection",
     "the node could not evaluate the transaction (an unexpected error, logged with its hash)",
+)
+ERR_RECEIPT_TOO_LARGE = register_error(
+    "tx",
+    33,
+    "receipt_too_large",
+    f"the transaction's events exceed {MAX_TX_EVENTS} or {MAX_TX_EVENT_BYTES:,} bytes",
 )
 RECURSION_MESSAGE = "the transaction nests too deeply to evaluate (recursion limit)"
 
@@ -432,15 +444,16 @@ class Application:
             failure = outcome.error
             return Receipt(tx_hash, height, index, str(failure.code), failure.message, 0), set()
         assert outcome.body is not None and outcome.ctx is not None
-        if outcome.error is None:
+        error = outcome.error or _find_receipt_too_large(outcome.ctx.events)
+        if error is None:
             outcome.body.merge_into_parent()
             events = tuple(outcome.ctx.events)
             code, message = CODE_OK, ""
             touched = outcome.ctx.touched_accounts | {stx.tx.sender}
-        else:
-            events, code, message = (), str(outcome.error.code), outcome.error.message
+        else:  # the body branch is dropped: only the ante's nonce and fee stay
+            events, code, message = (), str(error.code), error.message
             touched = {stx.tx.sender}
-        gas_used = _gas_used(raw, outcome.ante) + outcome.ctx.compute_used
+        gas_used = _gas_used(raw, outcome.ante, events) + outcome.ctx.compute_used
         outcome.ante.merge_into_parent()
         return Receipt(tx_hash, height, index, code, message, gas_used, events), touched
 
@@ -480,11 +493,41 @@ def _recursion_rejection(stx: SignedTransaction) -> InvalidTransaction:
     return InvalidTransaction(ERR_INTERNAL_REJECTION, RECURSION_MESSAGE)
 
 
-def _gas_used(raw: bytes, ante_branch: Overlay) -> int:
-    """Size gas; the application adds the contract compute units the transaction used."""
+def _gas_used(raw: bytes, ante_branch: Overlay, events: Sequence[Event]) -> int:
+    """Size gas: the transaction's bytes, the bytes it wrote and the bytes of the events its
+    receipt keeps; the application adds the contract compute units the transaction used."""
     # Writes merged into the ante branch include the body's on success.
     written = sum(len(k) + len(v or b"") for k, v in ante_branch.writes.items())
-    return BASE_GAS + GAS_PER_TX_BYTE * len(raw) + GAS_PER_WRITE_BYTE * written
+    return (
+        BASE_GAS
+        + GAS_PER_TX_BYTE * len(raw)
+        + GAS_PER_WRITE_BYTE * written
+        + GAS_PER_EVENT_BYTE * compute_event_bytes(events)
+    )
+
+
+def compute_event_bytes(events: Sequence[Event]) -> int:
+    """The UTF-8 size of the events' types, attribute keys and values (the receipt's payload)."""
+    return sum(
+        len(e.type.encode()) + sum(len(k.encode()) + len(v.encode()) for k, v in e.attributes)
+        for e in events
+    )
+
+
+def _find_receipt_too_large(events: Sequence[Event]) -> InvalidTransaction | None:
+    """The rejection of a receipt over `MAX_TX_EVENTS` or `MAX_TX_EVENT_BYTES`, or None.
+
+    A pure function of the events, so every node fails the same transactions."""
+    size = compute_event_bytes(events)
+    if len(events) <= MAX_TX_EVENTS and size <= MAX_TX_EVENT_BYTES:
+        return None
+    return InvalidTransaction(
+        ERR_RECEIPT_TOO_LARGE,
+        f"the transaction emitted {len(events)} events of {size} bytes; at most {MAX_TX_EVENTS}"
+        f" events and {MAX_TX_EVENT_BYTES} bytes per transaction",
+        events=len(events),
+        event_bytes=size,
+    )
 
 
 def _check_failure(

@@ -8,6 +8,17 @@ calls `on_committed`, which resolves the futures of included transactions and te
 (BlockRecord, receipts). A transaction dropped on recheck fails its future (RejectedOnRecheck).
 Satisfies `engine.base.Engine`; the refusals that mean "retry later" are engine.base's codes.
 
+"Already in cache": `broadcast_tx_sync` answers the JSON-RPC error -32603 with data
+`tx already exists in cache` (v0.38 `mempool.ErrTxInCache`, returned by `CListMempool.CheckTx`
+before any CheckTx runs) when the node has seen the same bytes: sent before, or arriving by
+gossip from a node the client also sent them to, maybe with CheckTx still running. That is
+never a refusal. Once this node's mempool holds the bytes (at once, or within
+`IN_CACHE_SETTLE_S` while their CheckTx runs) the transaction is pending, exactly as if admitted
+now: the same future, which `on_committed` resolves when any block holds it. If it does not
+(that CheckTx refused this node's copy, e.g. `tx/nonce_gap` while another node holds the
+earlier nonce, so another node's copy may still commit), the answer is
+`cometbft/outcome_unknown`: 503, or in commit mode a wait for the commit. Never a 4xx.
+
 Owns: the ABCI server and its handlers for this node, the waiters, the RPC client.
 Must never: call the application without the shared lock; run check_tx itself (CometBFT does,
 through the mempool connection, so that the check state sees every transaction exactly once).
@@ -23,6 +34,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -51,23 +63,27 @@ from finchain.model.tx import decode_signed_tx
 
 log = logging.getLogger(__name__)
 
-# CometBFT's own refusals of a transaction (400); codes 2, 4, 5, 6 are engine.base's.
+# Codes 2, 4, 5, 6 are engine.base's. `in_cache` is never answered (it is pending, see above);
+# it stays registered so that the number is never reused.
 ERR_IN_CACHE = register_error(
     ENGINE_CODESPACE,
     1,
     "in_cache",
-    "the transaction is already in the mempool cache (sent before)",
+    "not an error: the node already holds the same bytes, so the transaction is pending",
 )
 ERR_TX_TOO_LARGE = register_error(
     ENGINE_CODESPACE, 3, "tx_too_large", "the transaction exceeds the mempool's max_tx_bytes"
 )
 
 _RPC_ERRORS: tuple[tuple[str, ErrorCode], ...] = (
-    ("already exists in cache", ERR_IN_CACHE),
+    ("tx already exists in cache", ERR_IN_CACHE),  # mempool.ErrTxInCache
     ("mempool is full", ERR_MEMPOOL_FULL),
     ("too large", ERR_TX_TOO_LARGE),
 )
 _BATCH_LIMIT = re.compile(r"exceeds maximum \((\d+)\)")
+# How long an "in cache" answer waits for this node's CheckTx of the same bytes to finish.
+IN_CACHE_SETTLE_S = 2.0
+_IN_CACHE_POLL_S = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +143,9 @@ class CometEngine:
             return self.app.get_pending_nonce(address)
 
     def is_pending(self, tx_hash: bytes) -> bool:
-        return tx_hash in self._waiters or self.handlers.is_pending(tx_hash)
+        """Whether this node's mempool holds the transaction. Not a waiter alone: a concurrent
+        broadcast of the same bytes may still be refused (tests/e2e/cometbft/test_resend.py)."""
+        return self.handlers.is_pending(tx_hash)
 
     @property
     def mempool_size(self) -> int:
@@ -177,15 +195,14 @@ class CometEngine:
                     self._waiters[tx_hash] = future
                 futures.append(future)
         replies = self._call_rpc_batch_within_limit(raws)
+        settle_deadline = time.monotonic() + IN_CACHE_SETTLE_S  # one wait for the whole batch
         admissions: list[Admission] = []
         for raw, tx_hash, future, mine, reply in zip(
             raws, hashes, futures, created, replies, strict=True
         ):
             result = self._check_result(raw, tx_hash, reply)
-            if result.code == str(ERR_IN_CACHE) and self.handlers.is_pending(tx_hash):
-                # A re-send of bytes this node's mempool already holds (e.g. after
-                # outcome_unknown): admitted, and the commit future is the same one.
-                result = CheckTxResult(CODE_OK, "", tx_hash, result.sender, result.nonce)
+            if result.code == str(ERR_IN_CACHE):
+                result = self._settle_in_cache(result, future, settle_deadline)
             if result.ok:
                 admissions.append((result, future))
                 continue
@@ -195,6 +212,24 @@ class CometEngine:
                         del self._waiters[tx_hash]
             admissions.append((result, None))
         return admissions
+
+    def _settle_in_cache(
+        self, result: CheckTxResult, future: Future[Receipt], deadline: float
+    ) -> CheckTxResult:
+        """CometBFT has seen these bytes (a re-send, or gossip racing the client): admitted once
+        this node's mempool holds them or they committed; else, after `deadline` (monotonic),
+        outcome unknown (see the module docstring)."""
+        tx_hash, sender, nonce = result.tx_hash, result.sender, result.nonce
+        while not (self.handlers.is_pending(tx_hash) or future.done()):
+            if time.monotonic() >= deadline:
+                message = (
+                    "CometBFT already has these bytes (in its cache) but this node's mempool "
+                    "does not hold them: another node's copy may still commit; re-send the same "
+                    "bytes later or look up the hash"
+                )
+                return CheckTxResult(str(ERR_OUTCOME_UNKNOWN), message, tx_hash, sender, nonce)
+            time.sleep(_IN_CACHE_POLL_S)
+        return CheckTxResult(CODE_OK, "", tx_hash, sender, nonce)
 
     def _call_rpc_batch_within_limit(self, raws: list[bytes]) -> list[dict[str, Any]]:
         """Like `_call_rpc_batch`, learning the node's `max_request_batch_size` (CometBFT's

@@ -248,6 +248,7 @@ class Node:
             self.cometbft.stop()
         if self.anchorer is not None:
             self.anchorer.stop()
+        self.api.state.query_pool.shutdown(wait=True)  # running queries read the database
         self.engine.stop()
         self.db.close()
         if self.home_lock is not None:

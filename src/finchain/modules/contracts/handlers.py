@@ -50,6 +50,9 @@ from finchain.vm.values import ValueError_, to_json_value
 MembershipFactory = Callable[[StateReader], Membership]
 
 MAX_RESULT_TEXT = 1_024
+# A read-only query runs without a fee, so it gets a small compute cap unless it asks for more
+# (never more than the chain's `max_compute`): an unsigned caller cannot tie up a node for long.
+DEFAULT_QUERY_COMPUTE = 200_000
 _FAILURES: dict[str, ErrorCode] = {
     "unknown_function": errors.ERR_UNKNOWN_FUNCTION,
     "bad_args": errors.ERR_BAD_ARGS,
@@ -158,9 +161,10 @@ def call_read_only(
     compute_limit: int | None = None,
 ) -> tuple[Any, int]:
     """Run `function` without a transaction: no fee, no writes (refused), at `ctx`'s state.
-    Returns (result, compute used); failures raise InvalidTransaction like a call."""
+    Returns (result, compute used); failures raise InvalidTransaction like a call. The compute
+    limit is `compute_limit`, else `DEFAULT_QUERY_COMPUTE`, capped at the chain's `max_compute`."""
     params = ContractsKeeper(ctx.state).params()
-    limit = min(compute_limit or params.max_compute, params.max_compute)
+    limit = min(compute_limit or DEFAULT_QUERY_COMPUTE, params.max_compute)
     meter = Meter(limit)
     call_context = _context(ctx, format_address(contract), format_address(ctx.sender))
     host = LedgerHost(ctx, members, money, read_only=True)
