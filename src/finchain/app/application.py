@@ -22,7 +22,7 @@ from finchain.crypto import Address, CryptoSuite, get_suite
 from finchain.errors import InternalError, InvalidTransaction, NotFound, register_error
 from finchain.model.block import BlockHeader, BlockRecord
 from finchain.model.params import ChainParams
-from finchain.model.receipt import CODE_OK, Event, Receipt
+from finchain.model.receipt import CODE_OK, CONTRACT_EVENT_PREFIX, Event, Receipt
 from finchain.model.tx import SignedTransaction
 from finchain.modules.context import ExecutionContext
 from finchain.modules.module import (
@@ -49,8 +49,10 @@ GAS_PER_TX_BYTE = 10
 GAS_PER_WRITE_BYTE = 30
 # Receipts are stored by every node for ever, like writes: each byte of a kept event costs gas.
 GAS_PER_EVENT_BYTE = 30
-# Bounds on one transaction's receipt (its kept events). A maximum native transaction (64
-# messages, a few small events each) stays far below them; over either, the transaction fails.
+# Bounds on the events contracts emit in one transaction (`contract.<name>`, which contract code
+# emits at will); over either, the transaction fails. Native modules emit one event per change
+# their own rules allow (a RunLsm over 10,000 queued payments: 10,000 `payment_settled`), bounded
+# by those rules and paid for like the contract events, per byte.
 MAX_TX_EVENTS = 256
 MAX_TX_EVENT_BYTES = 128 * 1024
 DECODE_CACHE_SIZE = 200_000
@@ -70,7 +72,7 @@ ERR_RECEIPT_TOO_LARGE = register_error(
     "tx",
     33,
     "receipt_too_large",
-    f"the transaction's events exceed {MAX_TX_EVENTS} or {MAX_TX_EVENT_BYTES:,} bytes",
+    f"the transaction's contract events exceed {MAX_TX_EVENTS} or {MAX_TX_EVENT_BYTES:,} bytes",
 )
 RECURSION_MESSAGE = "the transaction nests too deeply to evaluate (recursion limit)"
 
@@ -515,15 +517,16 @@ def compute_event_bytes(events: Sequence[Event]) -> int:
 
 
 def _find_receipt_too_large(events: Sequence[Event]) -> InvalidTransaction | None:
-    """The rejection of a receipt over `MAX_TX_EVENTS` or `MAX_TX_EVENT_BYTES`, or None.
+    """The rejection of contract events over `MAX_TX_EVENTS` or `MAX_TX_EVENT_BYTES`, or None.
 
     A pure function of the events, so every node fails the same transactions."""
+    events = [e for e in events if e.type.startswith(CONTRACT_EVENT_PREFIX)]
     size = compute_event_bytes(events)
     if len(events) <= MAX_TX_EVENTS and size <= MAX_TX_EVENT_BYTES:
         return None
     return InvalidTransaction(
         ERR_RECEIPT_TOO_LARGE,
-        f"the transaction emitted {len(events)} events of {size} bytes; at most {MAX_TX_EVENTS}"
+        f"contracts emitted {len(events)} events of {size} bytes; at most {MAX_TX_EVENTS}"
         f" events and {MAX_TX_EVENT_BYTES} bytes per transaction",
         events=len(events),
         event_bytes=size,

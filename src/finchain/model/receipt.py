@@ -8,6 +8,7 @@ from typing import Any
 from finchain.codec import Value, decode, encode
 
 CODE_OK = "ok"
+CONTRACT_EVENT_PREFIX = "contract."  # events a contract emits itself: `contract.<name>`
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from finchain.crypto import format_address
-from finchain.model.receipt import Event
+from finchain.model.receipt import CONTRACT_EVENT_PREFIX, Event
 from finchain.modules.context import ExecutionContext
 from finchain.modules.contracts.params import ContractParams
 
@@ -17,7 +17,6 @@ DEPLOYED = "contracts.deployed"
 CALLED = "contracts.called"
 UPGRADED = "contracts.upgraded"
 PARAMS_SET = "contracts.params"
-CONTRACT_EVENT_PREFIX = "contract."
 
 
 def emit_deployed(
